@@ -1,0 +1,254 @@
+package mgmt
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/bearer"
+	"github.com/gatehouse/gatehouse/internal/httpapi/problem"
+	"github.com/gatehouse/gatehouse/internal/identity"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// MaxBody bounds a request body.
+const MaxBody = 1 << 20
+
+// retryAfter is what 503 answers advise.
+const retryAfter = 5 * time.Second
+
+// httpError is an answer decided by the HTTP layer; detail is a fixed text.
+type httpError struct {
+	status int
+	detail string
+}
+
+func (e *httpError) Error() string { return e.detail }
+
+func badRequest(detail string) error { return &httpError{http.StatusBadRequest, detail} }
+
+// decode reads a JSON request body into v: content type JSON, at most MaxBody bytes,
+// one value, no unknown members (checklist D7: mass assignment is refused, not
+// ignored). optional allows an empty body (v keeps its zero value).
+func decode(w http.ResponseWriter, r *http.Request, v any, optional bool) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &httpError{http.StatusRequestEntityTooLarge, "The request body is larger than 1 MiB."}
+	}
+	if err != nil {
+		return badRequest("The request body could not be read.")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		if optional {
+			return nil
+		}
+		return badRequest("A JSON request body is required.")
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return &httpError{http.StatusUnsupportedMediaType, "The request body must be application/json."}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return badRequest(decodeDetail(err))
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return badRequest("The request body must hold exactly one JSON value.")
+	}
+	return nil
+}
+
+// decodeDetail describes a JSON error without quoting the input: a type error names
+// one of our own fields; an unknown member is not named (it is caller-chosen text).
+func decodeDetail(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return "The member " + strconv.Quote(te.Field) + " has the wrong type."
+	}
+	if strings.HasPrefix(err.Error(), "json: unknown field ") {
+		return "The request body has a member this operation does not accept."
+	}
+	return "The request body is not valid JSON of the expected shape."
+}
+
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}
+
+// writeJSON sends v with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		problem.WriteDetails(w, problem.New(http.StatusInternalServerError, "Unexpected error.", ""))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// writeProblem sends an RFC 9457 problem; 503 carries Retry-After.
+func writeProblem(w http.ResponseWriter, r *http.Request, status int, detail string) {
+	if status == http.StatusServiceUnavailable {
+		problem.Unavailable(w, r, retryAfter)
+		return
+	}
+	problem.Write(w, r, status, detail)
+}
+
+// classify maps an error to a status, a safe detail and the audit reason.
+func (a *Handler) classify(r *http.Request, err error) (status int, detail, reason string) {
+	var he *httpError
+	var ie *identity.InvalidError
+	var ce *identity.ConflictError
+	switch {
+	case errors.As(err, &he):
+		if he.status == http.StatusConflict {
+			return he.status, he.detail, "conflict"
+		}
+		return he.status, he.detail, "invalid"
+	case errors.As(err, &ie):
+		return http.StatusBadRequest, "Invalid " + ie.Error() + ".", "invalid"
+	case errors.Is(err, identity.ErrInvalid):
+		return http.StatusBadRequest, "The request is invalid.", "invalid"
+	case errors.Is(err, store.ErrNotFound):
+		return http.StatusNotFound, "No such object in this realm.", "not_found"
+	case errors.As(err, &ce):
+		return http.StatusConflict, "Conflict: " + ce.Reason + ".", "conflict"
+	case errors.Is(err, store.ErrAlreadyExists):
+		return http.StatusConflict, "An object with this unique name already exists.", "conflict"
+	case errors.Is(err, store.ErrConflict):
+		return http.StatusConflict, "The change conflicts with the current state.", "conflict"
+	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+		a.log.Warn("management API: store unavailable", "path", r.URL.Path, "err", err)
+		return http.StatusServiceUnavailable, "The service is temporarily unavailable; retry later.", "unavailable"
+	}
+	a.log.Error("management API: unexpected error", "method", r.Method, "path", r.URL.Path, "err", err)
+	return http.StatusInternalServerError, "Unexpected error.", "error"
+}
+
+func (a *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, detail, _ := a.classify(r, err)
+	writeProblem(w, r, status, detail)
+}
+
+// actor is the client id of the request's token.
+func actor(r *http.Request) string {
+	if c, ok := bearer.ClaimsFrom(r.Context()); ok {
+		return c.ClientID
+	}
+	return ""
+}
+
+// event is the audit record of one change; handlers fill Target and Detail.
+type event = store.AuditEvent
+
+// change runs one state-changing operation and writes exactly one audit event for it,
+// whatever its outcome: who (the token's client id), what, which object, and how it
+// ended. do returns the status and body of a success; details must never hold secrets.
+func (a *Handler) change(w http.ResponseWriter, r *http.Request, action, target string, do func(ev *event) (int, any, error)) {
+	ev := event{Realm: r.PathValue("realm"), Time: a.now().UTC(), Actor: actor(r), Action: action, Target: target,
+		Detail: map[string]string{}}
+	status, body, err := do(&ev)
+	var detail string
+	if err != nil {
+		var reason string
+		status, detail, reason = a.classify(r, err)
+		ev.Outcome, ev.Detail["reason"] = "failure", reason
+	} else {
+		ev.Outcome = "success"
+	}
+	if len(ev.Detail) == 0 {
+		ev.Detail = nil
+	}
+	// The change is decided: the audit write must not depend on the client staying. When
+	// the database is what failed, the event cannot be stored either: do not make the
+	// 503 wait for a second timeout.
+	wait := 10 * time.Second
+	if status == http.StatusServiceUnavailable {
+		wait = time.Second
+	}
+	actx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), wait)
+	if aerr := a.audit.Write(actx, ev); aerr != nil {
+		lvl := slog.LevelError
+		if status == http.StatusServiceUnavailable {
+			lvl = slog.LevelWarn
+		}
+		a.log.Log(actx, lvl, "management API: audit event not written", "action", action, "target", ev.Target, "outcome", ev.Outcome, "err", aerr)
+	}
+	cancel()
+	switch {
+	case err != nil:
+		writeProblem(w, r, status, detail)
+	case body == nil:
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(status)
+	default:
+		writeJSON(w, status, body)
+	}
+}
+
+// page reads offset, limit and q.
+func page(r *http.Request) (store.ListOptions, error) {
+	q := r.URL.Query()
+	opt := store.ListOptions{Limit: DefaultLimit}
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 1_000_000_000 {
+			return opt, badRequest("offset must be an integer from 0.")
+		}
+		opt.Offset = n
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxLimit {
+			return opt, badRequest("limit must be an integer from 1 to 500.")
+		}
+		opt.Limit = n
+	}
+	opt.Query = q.Get("q")
+	if len(opt.Query) > identity.MaxNameLen {
+		return opt, badRequest("q must be at most 255 characters.")
+	}
+	return opt, nil
+}
+
+// Paging limits of list operations.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 500
+)
+
+// List is the body of every list answer.
+type List[T any] struct {
+	Items  []T `json:"items"`
+	Total  int `json:"total"`
+	Offset int `json:"offset"`
+	Limit  int `json:"limit"`
+}
+
+// window pages a list held in memory (APIs and clusters are few), filtering by name.
+func window[T any](all []T, opt store.ListOptions, name func(T) string) List[T] {
+	var kept []T
+	for _, x := range all {
+		if opt.Query == "" || containsFold(name(x), opt.Query) {
+			kept = append(kept, x)
+		}
+	}
+	out := List[T]{Items: []T{}, Total: len(kept), Offset: opt.Offset, Limit: opt.Limit}
+	if opt.Offset < len(kept) {
+		out.Items = append(out.Items, kept[opt.Offset:min(len(kept), opt.Offset+opt.Limit)]...)
+	}
+	return out
+}

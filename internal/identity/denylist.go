@@ -1,0 +1,143 @@
+package identity
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/accesstoken"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// DenyList tells in-process resource APIs which verified tokens must no longer work
+// (checklist C20, §5.5): tokens whose jti was revoked, and tokens of applications that
+// were disabled or deleted after issuance. It serves one realm (a token's "sub" is the
+// application id of that realm). The view is rebuilt from the store when its revision
+// moves; Denied reads it without locks.
+type DenyList struct {
+	store store.Store
+	realm string
+	now   func() time.Time
+
+	view atomic.Pointer[denyView]
+
+	mu  sync.Mutex // serializes Refresh
+	rev int64
+}
+
+// denyView is an immutable snapshot.
+type denyView struct {
+	revoked  map[string]struct{} // jti
+	enabled  map[string]struct{} // app ids
+	disabled map[string]struct{} // app ids
+	// asOf: every application that existed at this instant is in enabled or disabled
+	// (unix seconds, rounded down). A token of an unknown application issued at or after
+	// it may belong to an application created since; one issued before it does not.
+	asOf int64
+}
+
+// NewDenyList returns the deny-list of realm. Call Refresh before use, then keep calling
+// it (Run does) so that changes reach resource APIs within a second or two.
+func NewDenyList(s store.Store, realm string, now func() time.Time) *DenyList {
+	if now == nil {
+		now = time.Now
+	}
+	return &DenyList{store: s, realm: realm, now: now, rev: -1}
+}
+
+// Denied reports whether c must be refused. Before the first successful Refresh it
+// denies nothing.
+func (d *DenyList) Denied(c *accesstoken.Claims) bool {
+	v := d.view.Load()
+	if v == nil {
+		return false
+	}
+	if _, ok := v.revoked[c.ID]; ok {
+		return true
+	}
+	if _, ok := v.enabled[c.Subject]; ok {
+		return false
+	}
+	if _, ok := v.disabled[c.Subject]; ok {
+		return true
+	}
+	// Unknown application: deleted, unless it is newer than the snapshot.
+	return int64(c.IssuedAt) < v.asOf
+}
+
+// Refresh rebuilds the view when the store's revision changed since the last refresh,
+// and otherwise only moves the snapshot's time forward. On a store error the previous
+// view stays in force.
+func (d *DenyList) Refresh(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	start := d.now().Unix() // taken before the revision: changes after it are caught next time
+	rev, err := d.store.Revision(ctx)
+	if err != nil {
+		return err
+	}
+	if old := d.view.Load(); old != nil && rev == d.rev {
+		nv := *old
+		nv.asOf = start
+		d.view.Store(&nv)
+		return nil
+	}
+	v, err := d.load(ctx)
+	if err != nil {
+		return err
+	}
+	v.asOf = start
+	d.view.Store(v)
+	d.rev = rev
+	return nil
+}
+
+const listPage = 500
+
+func (d *DenyList) load(ctx context.Context) (*denyView, error) {
+	v := &denyView{revoked: map[string]struct{}{}, enabled: map[string]struct{}{}, disabled: map[string]struct{}{}}
+	revs, err := d.store.ListRevocations(ctx, d.now())
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range revs {
+		if r.Realm == d.realm {
+			v.revoked[r.JTI] = struct{}{}
+		}
+	}
+	for off := 0; ; off += listPage {
+		apps, total, err := d.store.ListApps(ctx, d.realm, store.ListOptions{Offset: off, Limit: listPage})
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range apps {
+			if a.Enabled {
+				v.enabled[a.ID] = struct{}{}
+			} else {
+				v.disabled[a.ID] = struct{}{}
+			}
+		}
+		if len(apps) == 0 || off+len(apps) >= total {
+			break
+		}
+	}
+	return v, nil
+}
+
+// Run refreshes every interval (at most 1 s is advised: resource APIs must refuse within
+// 5 s) until ctx ends. Errors keep the previous view.
+func (d *DenyList) Run(ctx context.Context, every time.Duration, onErr func(error)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := d.Refresh(ctx); err != nil && ctx.Err() == nil && onErr != nil {
+			onErr(err)
+		}
+	}
+}

@@ -1,0 +1,175 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/accesstoken"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// denyStore is the part of store.Store the deny-list reads, in memory.
+type denyStore struct {
+	store.Store // nil: any other method panics
+	mu          sync.Mutex
+	rev         int64
+	apps        []store.Application
+	revs        []store.Revocation
+	fail        bool
+	lists       int
+}
+
+func (s *denyStore) Revision(context.Context) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail {
+		return 0, store.ErrUnavailable
+	}
+	return s.rev, nil
+}
+
+func (s *denyStore) ListRevocations(_ context.Context, at time.Time) ([]store.Revocation, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []store.Revocation
+	for _, r := range s.revs {
+		if r.ExpiresAt.After(at) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func (s *denyStore) ListApps(_ context.Context, realm string, o store.ListOptions) ([]store.Application, int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lists++
+	var all []store.Application
+	for _, a := range s.apps {
+		if a.Realm == realm {
+			all = append(all, a)
+		}
+	}
+	end := min(o.Offset+o.Limit, len(all))
+	if o.Offset >= len(all) {
+		return nil, len(all), nil
+	}
+	return all[o.Offset:end], len(all), nil
+}
+
+func (s *denyStore) change(fn func(*denyStore)) {
+	s.mu.Lock()
+	fn(s)
+	s.rev++
+	s.mu.Unlock()
+}
+
+func TestDenyList(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	st := &denyStore{apps: []store.Application{
+		{ID: "a1", Realm: "r", Enabled: true},
+		{ID: "a2", Realm: "r", Enabled: true},
+		{ID: "other-realm", Realm: "q", Enabled: false},
+	}}
+	d := NewDenyList(st, "r", clock)
+	tok := func(sub, jti string, iat time.Time) *accesstoken.Claims {
+		return &accesstoken.Claims{Subject: sub, ID: jti, IssuedAt: accesstoken.NumericDate(iat.Unix())}
+	}
+	if d.Denied(tok("gone", "j", now.Add(-time.Hour))) {
+		t.Fatal("denied before the first refresh")
+	}
+	if err := d.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		c    *accesstoken.Claims
+		want bool
+	}{
+		{"enabled app", tok("a1", "j1", now), false},
+		{"unknown app, older token", tok("gone", "j1", now.Add(-time.Second)), true},
+		{"unknown app, token issued since the snapshot", tok("new", "j1", now), false},
+		{"app of another realm", tok("other-realm", "j1", now.Add(-time.Minute)), true},
+	}
+	for _, c := range cases {
+		if got := d.Denied(c.c); got != c.want {
+			t.Errorf("%s: Denied = %v, want %v", c.name, got, c.want)
+		}
+	}
+
+	// Disable a1, delete a2, revoke a jti (another realm's revocation must not count).
+	st.change(func(s *denyStore) {
+		s.apps[0].Enabled = false
+		s.apps = append(s.apps[:1], s.apps[2:]...)
+		s.revs = append(s.revs, store.Revocation{JTI: "revoked", Realm: "r", ExpiresAt: now.Add(time.Minute)},
+			store.Revocation{JTI: "foreign", Realm: "q", ExpiresAt: now.Add(time.Minute)})
+	})
+	issued := now.Add(-10 * time.Second)
+	now = now.Add(time.Second) // the next refresh, one interval later
+	if err := d.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		c    *accesstoken.Claims
+		want bool
+	}{
+		{"disabled app", tok("a1", "x", issued), true},
+		{"deleted app", tok("a2", "x", issued), true},
+		{"revoked jti", &accesstoken.Claims{Subject: "new", ID: "revoked", IssuedAt: accesstoken.NumericDate(now.Unix())}, true},
+		{"another realm's revocation", &accesstoken.Claims{Subject: "new", ID: "foreign", IssuedAt: accesstoken.NumericDate(now.Unix())}, false},
+	} {
+		if got := d.Denied(c.c); got != c.want {
+			t.Errorf("%s: Denied = %v, want %v", c.name, got, c.want)
+		}
+	}
+
+	// An unchanged revision costs no listing.
+	lists := st.lists
+	now = now.Add(time.Second)
+	if err := d.Refresh(ctx); err != nil || st.lists != lists {
+		t.Fatalf("refresh without change listed apps again (err %v)", err)
+	}
+	// A store failure keeps the previous view.
+	st.mu.Lock()
+	st.fail = true
+	st.mu.Unlock()
+	if err := d.Refresh(ctx); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("refresh error %v", err)
+	}
+	if !d.Denied(tok("a1", "x", issued)) {
+		t.Fatal("view lost on store failure")
+	}
+}
+
+func TestDenyListPages(t *testing.T) {
+	st := &denyStore{}
+	for i := range 1234 {
+		st.apps = append(st.apps, store.Application{ID: fmt.Sprint("app-", i), Realm: "r", Enabled: true})
+	}
+	now := time.Now()
+	d := NewDenyList(st, "r", func() time.Time { return now })
+	if err := d.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	c := &accesstoken.Claims{Subject: "app-1233", IssuedAt: accesstoken.NumericDate(now.Add(-time.Hour).Unix())}
+	if d.Denied(c) {
+		t.Fatal("app on the last page unknown")
+	}
+}
+
+func BenchmarkDenied(b *testing.B) {
+	st := &denyStore{apps: []store.Application{{ID: "a1", Realm: "r", Enabled: true}}}
+	d := NewDenyList(st, "r", nil)
+	d.Refresh(context.Background())
+	c := &accesstoken.Claims{Subject: "a1", ID: "j"}
+	for b.Loop() {
+		d.Denied(c)
+	}
+}

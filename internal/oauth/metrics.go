@@ -1,0 +1,53 @@
+package oauth
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics counts token endpoint outcomes. A nil *Metrics records nothing.
+type Metrics struct {
+	issuedTotal    *prometheus.CounterVec
+	deniedTotal    *prometheus.CounterVec
+	throttledTotal *prometheus.CounterVec
+	latency        prometheus.Histogram
+}
+
+// NewMetrics registers the token endpoint's metrics with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		issuedTotal: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gatehouse_tokens_issued_total",
+			Help: "Access tokens issued."}, []string{"realm"}),
+		deniedTotal: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gatehouse_token_requests_denied_total",
+			Help: "Token requests answered with an error, by RFC 6749 error code."}, []string{"realm", "error"}),
+		throttledTotal: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gatehouse_token_requests_throttled_total",
+			Help: "Token requests refused by the failed-authentication throttle."}, []string{"realm"}),
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "gatehouse_token_issue_seconds",
+			Help: "Time to issue an access token.", Buckets: prometheus.ExponentialBuckets(0.0001, 2, 14)}),
+	}
+	reg.MustRegister(m.issuedTotal, m.deniedTotal, m.throttledTotal, m.latency)
+	return m
+}
+
+func (m *Metrics) issued(realm string, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.issuedTotal.WithLabelValues(realm).Inc()
+	m.latency.Observe(d.Seconds())
+}
+
+func (m *Metrics) denied(realm, code string) {
+	if m == nil {
+		return
+	}
+	m.deniedTotal.WithLabelValues(realm, code).Inc()
+}
+
+func (m *Metrics) throttled(realm string) {
+	if m == nil {
+		return
+	}
+	m.throttledTotal.WithLabelValues(realm).Inc()
+}

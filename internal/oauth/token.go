@@ -1,0 +1,240 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"github.com/gatehouse/gatehouse/internal/clientip"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/accesstoken"
+	"github.com/gatehouse/gatehouse/internal/identity"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/throttle"
+)
+
+// Realm is what the endpoints need to know about one realm.
+type Realm struct {
+	Name       string
+	Issuer     string
+	Lifetime   time.Duration
+	HeaderType string // accesstoken.TypeJWT or TypeAtJWT
+}
+
+// Authenticator checks client credentials (identity.Service).
+type Authenticator interface {
+	Authenticate(ctx context.Context, realm, clientID, secret string) (*identity.Client, error)
+	// Forget drops a cached client, so the next Authenticate reads the store.
+	Forget(realm, clientID string)
+}
+
+// Signers gives each realm's active signing key (keys.Manager).
+type Signers interface {
+	Signer(realm string) (accesstoken.SigningKey, error)
+}
+
+// Auditor records events without blocking the request.
+type Auditor interface {
+	Record(e store.AuditEvent)
+}
+
+// TokenResponse is the success body: RFC 6749 §5.1 plus Keycloak's fields, in
+// Keycloak's order.
+type TokenResponse struct {
+	AccessToken      string `json:"access_token"`
+	ExpiresIn        int64  `json:"expires_in"`
+	RefreshExpiresIn int64  `json:"refresh_expires_in"`
+	TokenType        string `json:"token_type"`
+	NotBeforePolicy  int64  `json:"not-before-policy"`
+	Scope            string `json:"scope"`
+}
+
+// Server serves the token endpoints.
+type Server struct {
+	Realms   map[string]Realm
+	Default  string // realm of /oauth/token
+	Clients  Authenticator
+	Keys     Signers
+	Audit    Auditor
+	ClientRL *throttle.Limiter // per (client id, source IP)
+	IPRL     *throttle.Limiter // per source IP
+	Metrics  *Metrics
+	Log      *slog.Logger
+	Now      func() time.Time
+	ClientIP clientip.Resolver // the zero value: the TCP peer (no proxy trusted)
+}
+
+// RealmToken serves POST /auth/realms/{realm}/protocol/openid-connect/token (form only).
+func (s *Server) RealmToken(w http.ResponseWriter, r *http.Request) {
+	s.token(w, r, r.PathValue("realm"), false)
+}
+
+// SaaSToken serves POST /oauth/token for the default realm (form or JSON).
+func (s *Server) SaaSToken(w http.ResponseWriter, r *http.Request) {
+	s.token(w, r, s.Default, true)
+}
+
+func (s *Server) token(w http.ResponseWriter, r *http.Request, realmName string, allowJSON bool) {
+	start := time.Now()
+	realm, ok := s.Realms[realmName]
+	if !ok {
+		s.fail(w, realmName, errRealm)
+		return
+	}
+	body, perr := readBody(w, r)
+	if perr != nil {
+		s.fail(w, realm.Name, perr)
+		return
+	}
+	req, perr := ParseToken(Input{Method: r.Method, ContentType: r.Header.Get("Content-Type"), Query: r.URL.Query(),
+		Authorization: r.Header.Values("Authorization"), Body: body, AllowJSON: allowJSON})
+	if perr != nil {
+		s.fail(w, realm.Name, perr)
+		return
+	}
+	client, perr := s.authenticate(r, realm.Name, req)
+	if perr != nil {
+		s.fail(w, realm.Name, perr)
+		return
+	}
+	grant, err := identity.Resolve(client.Held, req.Audience, req.Scope)
+	if err != nil && client.Cached {
+		// A permission granted through another replica may not be in this one's cache
+		// yet: read the client again before refusing.
+		s.Clients.Forget(realm.Name, req.ClientID)
+		if fresh, aerr := s.Clients.Authenticate(r.Context(), realm.Name, req.ClientID, req.ClientSecret); aerr == nil {
+			client = fresh
+			grant, err = identity.Resolve(client.Held, req.Audience, req.Scope)
+		}
+	}
+	if err != nil {
+		perr := errScope
+		if errors.Is(err, identity.ErrInvalidTarget) {
+			perr = errTarget
+		}
+		s.deny(client.AppID, req.ClientID, realm.Name, perr.Code, r)
+		s.fail(w, realm.Name, perr)
+		return
+	}
+	resp, err := s.mint(realm, client, grant)
+	if err != nil {
+		s.Log.Error("token: mint failed", "realm", realm.Name, "err", err)
+		s.fail(w, realm.Name, errServer)
+		return
+	}
+	writeToken(w, resp)
+	s.Metrics.issued(realm.Name, time.Since(start))
+	s.Audit.Record(store.AuditEvent{Realm: realm.Name, Time: s.now(), Actor: client.ClientID, Action: "token.issue",
+		Target: client.AppID, Outcome: "success", Detail: map[string]string{"aud": strings.Join(grant.Audience, " "), "ip": s.ClientIP.IP(r)}})
+}
+
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *Error) {
+	if r.Method != http.MethodPost {
+		return nil, errMethod
+	}
+	if r.ContentLength > MaxBodySize {
+		return nil, errTooLarge
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodySize))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, errTooLarge
+	}
+	if err != nil {
+		return nil, errRequest("Could not read the request body")
+	}
+	return body, nil
+}
+
+// authenticate checks the client under the failure throttle (checklist A21): an
+// attempt is reserved before it is evaluated, so parallel guesses cannot slip past.
+func (s *Server) authenticate(r *http.Request, realm string, req TokenRequest) (*identity.Client, *Error) {
+	ip := s.ClientIP.IP(r)
+	ckey := realm + "\x00" + req.ClientID + "\x00" + ip
+	if ok, wait := s.IPRL.Begin(r.Context(), ip); !ok {
+		s.Metrics.throttled(realm)
+		s.deny("", req.ClientID, realm, "throttled", r)
+		return nil, errThrottled(wait)
+	}
+	if ok, wait := s.ClientRL.Begin(r.Context(), ckey); !ok {
+		s.IPRL.Release(ip)
+		s.Metrics.throttled(realm)
+		s.deny("", req.ClientID, realm, "throttled", r)
+		return nil, errThrottled(wait)
+	}
+	c, err := s.Clients.Authenticate(r.Context(), realm, req.ClientID, req.ClientSecret)
+	var ae *identity.AuthError
+	switch {
+	case err == nil:
+		s.ClientRL.Succeed(ckey)
+		s.IPRL.Release(ip)
+		return c, nil
+	case errors.As(err, &ae):
+		s.ClientRL.Fail(ckey)
+		s.IPRL.Fail(ip)
+		s.deny("", req.ClientID, realm, "invalid_client: "+ae.Reason, r)
+		return nil, errInvalidClient
+	default:
+		s.ClientRL.Release(ckey)
+		s.IPRL.Release(ip)
+		if errors.Is(err, store.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
+			s.Log.Warn("token: store unavailable", "realm", realm, "err", err)
+			return nil, errUnavailable
+		}
+		s.Log.Error("token: authentication error", "realm", realm, "err", err)
+		return nil, errServer
+	}
+}
+
+func (s *Server) mint(realm Realm, c *identity.Client, g identity.Grant) (TokenResponse, error) {
+	k, err := s.Keys.Signer(realm.Name)
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	now := s.now()
+	claims := &accesstoken.Claims{
+		ExpiresAt:         accesstoken.NumericDate(now.Add(realm.Lifetime).Unix()),
+		IssuedAt:          accesstoken.NumericDate(now.Unix()),
+		ID:                identity.NewID(),
+		Issuer:            realm.Issuer,
+		Audience:          accesstoken.Audience(g.Audience),
+		Subject:           c.AppID,
+		Type:              "Bearer",
+		AuthorizedParty:   c.ClientID,
+		Scope:             g.Scope,
+		ClientID:          c.ClientID,
+		PreferredUsername: "service-account-" + c.ClientID,
+		Permissions:       g.Permissions,
+	}
+	if claims.Audience == nil {
+		claims.Audience = accesstoken.Audience{}
+	}
+	if claims.Permissions == nil {
+		claims.Permissions = map[string][]string{}
+	}
+	tok, err := accesstoken.Mint(k, realm.HeaderType, claims)
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	return TokenResponse{AccessToken: tok, ExpiresIn: int64(realm.Lifetime / time.Second), TokenType: "Bearer", Scope: g.Scope}, nil
+}
+
+func (s *Server) deny(appID, clientID, realm, reason string, r *http.Request) {
+	s.Audit.Record(store.AuditEvent{Realm: realm, Time: s.now(), Actor: clientID, Action: "token.deny", Target: appID,
+		Outcome: "failure", Detail: map[string]string{"reason": reason, "ip": s.ClientIP.IP(r)}})
+}
+
+func (s *Server) fail(w http.ResponseWriter, realm string, e *Error) {
+	writeError(w, realm, e)
+	s.Metrics.denied(realm, e.Code)
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}

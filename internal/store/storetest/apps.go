@@ -1,0 +1,177 @@
+package storetest
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+var appTests = []test{
+	{"App/RoundTrip", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		seed(t, s)
+		a := app("r1", "a1", "client-1", "First App")
+		a.Secrets = append(a.Secrets, store.Secret{ID: "a1-s0", Kind: store.SecretArgon2id,
+			Hash: []byte("$argon2id$v=19$..."), CreatedAt: at(0), ExpiresAt: at(60)})
+		must(t, s.CreateApp(ctx, a))
+		got, err := s.GetApp(ctx, "r1", "a1")
+		must(t, err)
+		diff(t, "GetApp", a, got)
+		got, err = s.GetAppByClientID(ctx, "r1", "client-1")
+		must(t, err)
+		diff(t, "GetAppByClientID", a, got)
+
+		bare := app("r1", "a2", "client-2", "Bare")
+		bare.Secrets, bare.Enabled = nil, false
+		must(t, s.CreateApp(ctx, bare))
+		got, err = s.GetApp(ctx, "r1", "a2")
+		must(t, err)
+		diff(t, "app without secrets", bare, got)
+	}},
+	{"App/Errors", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		seed(t, s)
+		must(t, s.CreateApp(ctx, app("r1", "a1", "client-1", "One")))
+		for _, tc := range []struct {
+			name string
+			app  store.Application
+			want error
+		}{
+			{"same id", app("r1", "a1", "client-x", "X"), store.ErrAlreadyExists},
+			{"same id other realm", app("r2", "a1", "client-x", "X"), store.ErrAlreadyExists},
+			{"same client id", app("r1", "a2", "client-1", "X"), store.ErrAlreadyExists},
+			{"same client id other realm", app("r2", "a3", "client-1", "X"), nil},
+			{"missing realm", app("nope", "a4", "client-4", "X"), store.ErrNotFound},
+		} {
+			wantErr(t, tc.name, s.CreateApp(ctx, tc.app), tc.want)
+		}
+		// Duplicate secret ids in one app are rejected; no error text carries a secret.
+		dup := app("r1", "a5", "client-5", "X")
+		dup.Secrets = append(dup.Secrets, dup.Secrets[0])
+		dup.Secrets[1].Hash = []byte("TOP-SECRET-HASH")
+		err := s.CreateApp(ctx, dup)
+		wantErr(t, "duplicate secret id", err, store.ErrAlreadyExists)
+		if err != nil && strings.Contains(err.Error(), "TOP-SECRET-HASH") {
+			t.Errorf("error text carries the secret: %v", err)
+		}
+		got, err := s.GetApp(ctx, "r1", "a1")
+		must(t, err)
+		diff(t, "after failed creates", app("r1", "a1", "client-1", "One"), got)
+		_, err = s.GetApp(ctx, "r1", "a5")
+		wantErr(t, "app of rejected create", err, store.ErrNotFound)
+
+		// Another realm's id or client id is not found, for every operation.
+		_, err = s.GetApp(ctx, "r2", "a1")
+		wantErr(t, "get other realm", err, store.ErrNotFound)
+		_, err = s.GetApp(ctx, "r1", "missing")
+		wantErr(t, "get missing", err, store.ErrNotFound)
+		_, err = s.GetAppByClientID(ctx, "r1", "missing")
+		wantErr(t, "get by missing client id", err, store.ErrNotFound)
+		got, err = s.GetAppByClientID(ctx, "r2", "client-1")
+		must(t, err)
+		if got.ID != "a3" {
+			t.Errorf("GetAppByClientID(r2) = %s, want a3", got.ID)
+		}
+		_, err = s.UpdateApp(ctx, "r2", "a1", func(a store.Application) (store.Application, error) { return a, nil })
+		wantErr(t, "update other realm", err, store.ErrNotFound)
+		wantErr(t, "delete other realm", s.DeleteApp(ctx, "r2", "a1"), store.ErrNotFound)
+		wantErr(t, "delete missing", s.DeleteApp(ctx, "r1", "missing"), store.ErrNotFound)
+		if _, err := s.GetApp(ctx, "r1", "a1"); err != nil {
+			t.Errorf("a1 after other-realm delete: %v", err)
+		}
+	}},
+	{"App/Update", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		seed(t, s)
+		must(t, s.CreateApp(ctx, app("r1", "a1", "client-1", "One")))
+		must(t, s.CreateApp(ctx, app("r1", "a2", "client-2", "Two")))
+
+		want := app("r1", "a1", "client-1b", "One renamed")
+		want.Enabled, want.UpdatedAt = false, at(30)
+		want.Secrets = []store.Secret{
+			{ID: "new", Kind: store.SecretSHA256, Hash: []byte("new-hash"), CreatedAt: at(30)},
+			{ID: "a1-s1", Kind: store.SecretSHA256, Hash: []byte{0, 1, 2, 0xff, 0}, CreatedAt: at(1), ExpiresAt: at(90)},
+		}
+		got, err := s.UpdateApp(ctx, "r1", "a1", func(a store.Application) (store.Application, error) {
+			diff(t, "fn argument", app("r1", "a1", "client-1", "One"), a)
+			w := want
+			w.ID, w.Realm = "changed", "r2" // ignored
+			return w, nil
+		})
+		must(t, err)
+		diff(t, "UpdateApp result", want, got)
+		stored, err := s.GetAppByClientID(ctx, "r1", "client-1b")
+		must(t, err)
+		diff(t, "stored", want, stored)
+		if _, err := s.GetAppByClientID(ctx, "r1", "client-1"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("old client id still resolves: %v", err)
+		}
+
+		_, err = s.UpdateApp(ctx, "r1", "a1", failing[store.Application])
+		wantErr(t, "failing fn", err, errBoom)
+		_, err = s.UpdateApp(ctx, "r1", "a1", func(a store.Application) (store.Application, error) {
+			a.ClientID = "client-2"
+			a.Secrets = nil
+			return a, nil
+		})
+		wantErr(t, "client id taken", err, store.ErrAlreadyExists)
+		stored, err = s.GetApp(ctx, "r1", "a1")
+		must(t, err)
+		diff(t, "after failed updates", want, stored)
+	}},
+	{"App/DeleteCascades", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		seed(t, s)
+		must(t, s.CreateApp(ctx, app("r1", "a1", "client-1", "One")))
+		must(t, s.CreateApp(ctx, app("r1", "a2", "client-2", "Two")))
+		must(t, s.CreateAPI(ctx, api("r1", "api1", "aud1", "read", "write")))
+		must(t, s.AddGrants(ctx, "r1", []store.Grant{
+			{AppID: "a1", APIID: "api1", Permission: "read"},
+			{AppID: "a1", APIID: "api1", Permission: "write"},
+			{AppID: "a2", APIID: "api1", Permission: "read"},
+		}))
+		must(t, s.DeleteApp(ctx, "r1", "a1"))
+		_, err := s.GetApp(ctx, "r1", "a1")
+		wantErr(t, "get deleted", err, store.ErrNotFound)
+		gs, err := s.ListGrants(ctx, "r1", store.GrantFilter{})
+		must(t, err)
+		diff(t, "grants after delete", []string{"a2"}, ids(gs, func(g store.Grant) string { return g.AppID }))
+
+		// Nothing of the old app survives: a new app with the same id starts empty.
+		fresh := app("r1", "a1", "client-1", "Again")
+		fresh.Secrets = nil
+		must(t, s.CreateApp(ctx, fresh))
+		got, err := s.GetApp(ctx, "r1", "a1")
+		must(t, err)
+		diff(t, "recreated app", fresh, got)
+		gs, err = s.ListGrants(ctx, "r1", store.GrantFilter{AppID: "a1"})
+		must(t, err)
+		diff(t, "grants of recreated app", []store.Grant(nil), gs)
+	}},
+	{"App/LiteralValues", func(t *testing.T, s store.Store) {
+		// SQL and placeholder metacharacters are data, never syntax.
+		ctx := t.Context()
+		seed(t, s)
+		for i, v := range []string{
+			`'; DROP TABLE apps; --`, `"quoted" \ back\slash`, `? $1 :name @p1 %s`, `100% _under_`,
+			"unicode ✓ Ünïcödé 日本", "line\nbreak\ttab",
+		} {
+			a := app("r1", v, "client-"+v, v)
+			a.Secrets[0].ID = "s-" + v
+			must(t, s.CreateApp(ctx, a))
+			got, err := s.GetApp(ctx, "r1", v)
+			must(t, err)
+			diff(t, "app "+nth("#", i), a, got)
+			got, err = s.GetAppByClientID(ctx, "r1", "client-"+v)
+			must(t, err)
+			diff(t, "app by client id "+nth("#", i), a, got)
+		}
+		_, total, err := s.ListApps(ctx, "r1", store.ListOptions{})
+		must(t, err)
+		if total != 6 {
+			t.Errorf("total = %d, want 6", total)
+		}
+	}},
+}
