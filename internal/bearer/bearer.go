@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/accesstoken"
@@ -27,7 +29,7 @@ type DenyList interface {
 // Config configures an Authenticator.
 type Config struct {
 	Realm     string   // realm="…" in WWW-Authenticate
-	Audiences []string // accepted "aud" values: the API's audience and its aliases
+	Audiences []string // accepted "aud" values: the API's audience and its aliases (see SetAudiences)
 	Verifier  Verifier
 	Deny      DenyList // nil: none (remote resource servers)
 	// OnError writes the body of a refusal after the status's headers (WWW-Authenticate)
@@ -47,16 +49,19 @@ type Config struct {
 // Authenticator is the resource side of bearer tokens for one API. Safe for concurrent
 // use.
 type Authenticator struct {
-	cfg   Config
-	cache *cache
-	now   func() time.Time
-	keys  accesstoken.KeySource // to check that a cached token's key is still published
-	chal  string                // `Bearer realm="…"`
+	cfg       Config
+	audiences atomic.Pointer[[]string] // Config.Audiences, replaced by SetAudiences
+	cache     *cache
+	now       func() time.Time
+	keys      accesstoken.KeySource // to check that a cached token's key is still published
+	chal      string                // `Bearer realm="…"`
 }
 
 // New returns an Authenticator for cfg.
 func New(cfg Config) *Authenticator {
 	a := &Authenticator{cfg: cfg, now: cfg.Now}
+	auds := slices.Clone(cfg.Audiences)
+	a.audiences.Store(&auds)
 	size := cfg.CacheSize
 	if size == 0 {
 		size = DefaultCacheSize
@@ -123,7 +128,7 @@ func (a *Authenticator) Authenticate(token string) (*accesstoken.Claims, string)
 			}
 			c = e.claims
 		} else {
-			v, err := a.cfg.Verifier.Verify(token, a.cfg.Audiences...)
+			v, err := a.cfg.Verifier.Verify(token, *a.audiences.Load()...)
 			if err != nil {
 				return nil, describe(err)
 			}
@@ -133,7 +138,7 @@ func (a *Authenticator) Authenticate(token string) (*accesstoken.Claims, string)
 			}
 		}
 	} else {
-		v, err := a.cfg.Verifier.Verify(token, a.cfg.Audiences...)
+		v, err := a.cfg.Verifier.Verify(token, *a.audiences.Load()...)
 		if err != nil {
 			return nil, describe(err)
 		}
@@ -143,6 +148,24 @@ func (a *Authenticator) Authenticate(token string) (*accesstoken.Claims, string)
 		return nil, descRevoked
 	}
 	return c, ""
+}
+
+// Audiences returns the accepted "aud" values.
+func (a *Authenticator) Audiences() []string { return slices.Clone(*a.audiences.Load()) }
+
+// SetAudiences replaces the accepted "aud" values (an API's aliases changed). When the
+// set changes, the verified-token cache is emptied: a cached token was accepted for an
+// audience that may no longer be one.
+func (a *Authenticator) SetAudiences(auds []string) {
+	next := slices.Clone(auds)
+	prev := *a.audiences.Load()
+	if slices.Equal(slices.Sorted(slices.Values(prev)), slices.Sorted(slices.Values(next))) {
+		return
+	}
+	a.audiences.Store(&next)
+	if a.cache != nil {
+		a.cache.clear()
+	}
 }
 
 // Require lets a request through when its token holds, on the API whose own audience is

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/accesstoken"
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestParseAuthorization(t *testing.T) {
@@ -325,4 +326,42 @@ func BenchmarkMiddleware(b *testing.B) {
 	b.Run("uncached", func(b *testing.B) {
 		run(b, New(Config{Realm: "r", Audiences: []string{testAPI}, CacheSize: -1, Verifier: &accesstoken.Verifier{Issuer: testIssuer, Keys: f.keys, Leeway: time.Minute}}))
 	})
+}
+
+// An API's aliases change while the server runs: a token for a new alias works at
+// once, and a token for a dropped alias stops working even though it was cached.
+func TestSetAudiences(t *testing.T) {
+	f := newFixture(t)
+	cv := &countingVerifier{Verifier: f.v}
+	a := New(Config{Realm: "r", Audiences: []string{testAPI, "old-alias"}, Verifier: cv, Now: f.clock.Now})
+	mint := func(aud string) string {
+		c := f.claims()
+		c.Audience = accesstoken.Audience{aud}
+		return f.mint(t, c)
+	}
+	oldTok, newTok := mint("old-alias"), mint("new-alias")
+	status := func(tok string) int { return serve(a, okHandler(), "Bearer "+tok).Code }
+	if got := status(oldTok); got != 200 {
+		t.Fatalf("old alias before the change: %d", got)
+	}
+	if got := status(newTok); got != 401 {
+		t.Fatalf("new alias before the change: %d", got)
+	}
+
+	a.SetAudiences([]string{"old-alias", testAPI}) // same set, other order: the cache stays
+	before := cv.n.Load()
+	if got := status(oldTok); got != 200 || cv.n.Load() != before {
+		t.Fatalf("same audiences: status %d, verifications %d → %d", got, before, cv.n.Load())
+	}
+
+	a.SetAudiences([]string{testAPI, "new-alias"})
+	if got := status(newTok); got != 200 {
+		t.Fatalf("new alias after the change: %d", got)
+	}
+	if got := status(oldTok); got != 401 {
+		t.Fatalf("dropped alias still accepted (from the cache?): %d", got)
+	}
+	if diff := cmp.Diff([]string{testAPI, "new-alias"}, a.Audiences()); diff != "" {
+		t.Fatalf("Audiences (-want +got):\n%s", diff)
+	}
 }

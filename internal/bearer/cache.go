@@ -91,6 +91,15 @@ func (c *cache) remove(key [32]byte) {
 	s.mu.Unlock()
 }
 
+func (c *cache) clear() {
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.Lock()
+		clear(s.m)
+		s.mu.Unlock()
+	}
+}
+
 func (c *cache) len() int {
 	n := 0
 	for i := range c.shards {

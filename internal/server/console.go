@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/httpapi/adminapi"
 	"github.com/gatehouse/gatehouse/internal/identity"
+	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // console holds what the console listener runs besides its handlers.
@@ -66,6 +67,7 @@ func (s *Server) consoleHandler() (http.Handler, error) {
 	}
 	c.auth = bearer.New(cfg)
 	s.console = c
+	s.resources = append(s.resources, resourceAPI{realm: realm, audience: adminapi.Audience, auth: c.auth})
 
 	mux := http.NewServeMux()
 	mux.Handle("/admin-api/", adminapi.New(adminapi.Options{Clusters: c.clusters, Auth: c.auth, Log: s.log}))
@@ -78,12 +80,16 @@ func (s *Server) consoleHandler() (http.Handler, error) {
 }
 
 // audiencesOf returns an API's audience followed by its aliases (the preset console-api
-// has api.cloud.camunda.io). Aliases added later take effect at the next start.
+// has api.cloud.camunda.io).
 func (s *Server) audiencesOf(ctx context.Context, realm, audience string) ([]string, error) {
 	apis, err := s.store.ListAPIs(ctx, realm)
 	if err != nil {
 		return nil, fmt.Errorf("list APIs: %w", err)
 	}
+	return audiencesIn(apis, audience), nil
+}
+
+func audiencesIn(apis []store.API, audience string) []string {
 	out := []string{audience}
 	for _, a := range apis {
 		if a.Audience == audience {
@@ -94,7 +100,33 @@ func (s *Server) audiencesOf(ctx context.Context, realm, audience string) ([]str
 			}
 		}
 	}
-	return out, nil
+	return out
+}
+
+// resourceAPI is a resource API of this process: its authenticator accepts the API's
+// audience and the aliases stored on the API record.
+type resourceAPI struct {
+	realm, audience string
+	auth            *bearer.Authenticator
+}
+
+// refreshAudiences gives every resource API the aliases its API record holds now. The
+// revision poll calls it after any change, so an alias added or removed through the
+// management API (on any replica) takes effect within about a second.
+func (s *Server) refreshAudiences(ctx context.Context) error {
+	byRealm := map[string][]store.API{}
+	for _, r := range s.resources {
+		apis, ok := byRealm[r.realm]
+		if !ok {
+			var err error
+			if apis, err = s.store.ListAPIs(ctx, r.realm); err != nil {
+				return fmt.Errorf("list APIs: %w", err)
+			}
+			byRealm[r.realm] = apis
+		}
+		r.auth.SetAudiences(audiencesIn(apis, r.audience))
+	}
+	return nil
 }
 
 func releases(cs []config.Cluster) []cluster.Release {

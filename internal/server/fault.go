@@ -54,7 +54,8 @@ func (s *Server) StoreDown() bool { return s.health.down.Load() }
 
 // pollRevision polls the store's revision once and returns the revision the next poll
 // compares with. When another writer changed identity data, or the database has just
-// come back, it drops cached clients and reloads the key sets; when the database cannot
+// come back, it drops cached clients and reloads the key sets and the resource APIs'
+// accepted audiences; when the database cannot
 // be reached it drops cached clients (see the comment at the top of this file).
 func (s *Server) pollRevision(ctx context.Context, last int64) int64 {
 	pctx, cancel := context.WithTimeout(ctx, pollTimeout)
@@ -83,6 +84,13 @@ func (s *Server) pollRevision(ctx context.Context, last int64) int64 {
 		if errors.Is(err, store.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
 			return last // the database went away again: reload at the next poll
 		}
+	}
+	if err := s.refreshAudiences(rctx); err != nil {
+		if ctx.Err() != nil {
+			return last
+		}
+		s.log.Warn("reload API audiences", "err", err)
+		return last // try again at the next poll
 	}
 	return rev
 }

@@ -16,20 +16,14 @@ import (
 )
 
 // modelerHandler builds the Web Modeler API of the default realm: tokens of that
-// realm whose audience is the Web Modeler API's (or an alias, as stored in its API
-// record), data scoped to the realm's organization. /api/v1/openapi.json needs no
+// realm whose audience is the Web Modeler API's (or an alias, as its API record holds
+// now: refreshAudiences), data scoped to the realm's organization. /api/v1/openapi.json needs no
 // token.
 func (s *Server) modelerHandler(ctx context.Context) (http.Handler, error) {
 	realm := s.cfg.DefaultRealm
-	audiences := []string{identity.AudienceModeler}
-	apis, err := s.store.ListAPIs(ctx, realm)
+	audiences, err := s.audiencesOf(ctx, realm, identity.AudienceModeler)
 	if err != nil {
 		return nil, fmt.Errorf("modeler api: %w", err)
-	}
-	for _, a := range apis {
-		if a.Audience == identity.AudienceModeler {
-			audiences = append(audiences, a.Aliases...)
-		}
 	}
 	authn := bearer.New(bearer.Config{
 		Realm:     realm,
@@ -44,6 +38,7 @@ func (s *Server) modelerHandler(ctx context.Context) (http.Handler, error) {
 			problem.Write(w, r, status, detail)
 		},
 	})
+	s.resources = append(s.resources, resourceAPI{realm: realm, audience: identity.AudienceModeler, auth: authn})
 	publicURL := "http://localhost:8070"
 	if _, port, err := net.SplitHostPort(s.Addr(ModelerListener)); err == nil {
 		publicURL = "http://localhost:" + port

@@ -52,8 +52,9 @@ type Server struct {
 	listeners map[string]net.Listener
 	servers   map[string]*http.Server
 	ready     func(context.Context) error
-	console   *console // Administration API (console.go)
-	health    health   // what the revision poll learned about the database (fault.go)
+	console   *console      // Administration API (console.go)
+	resources []resourceAPI // resource APIs whose accepted audiences follow their API record (console.go)
+	health    health        // what the revision poll learned about the database (fault.go)
 
 	wg sync.WaitGroup
 }
