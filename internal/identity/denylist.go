@@ -93,8 +93,6 @@ func (d *DenyList) Refresh(ctx context.Context) error {
 	return nil
 }
 
-const listPage = 500
-
 func (d *DenyList) load(ctx context.Context) (*denyView, error) {
 	v := &denyView{revoked: map[string]struct{}{}, enabled: map[string]struct{}{}, disabled: map[string]struct{}{}}
 	revs, err := d.store.ListRevocations(ctx, d.now())
@@ -106,20 +104,15 @@ func (d *DenyList) load(ctx context.Context) (*denyView, error) {
 			v.revoked[r.JTI] = struct{}{}
 		}
 	}
-	for off := 0; ; off += listPage {
-		apps, total, err := d.store.ListApps(ctx, d.realm, store.ListOptions{Offset: off, Limit: listPage})
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range apps {
-			if a.Enabled {
-				v.enabled[a.ID] = struct{}{}
-			} else {
-				v.disabled[a.ID] = struct{}{}
-			}
-		}
-		if len(apps) == 0 || off+len(apps) >= total {
-			break
+	states, err := d.store.AppStates(ctx, d.realm)
+	if err != nil {
+		return nil, err
+	}
+	for id, enabled := range states {
+		if enabled {
+			v.enabled[id] = struct{}{}
+		} else {
+			v.disabled[id] = struct{}{}
 		}
 	}
 	return v, nil

@@ -44,21 +44,17 @@ func (s *denyStore) ListRevocations(_ context.Context, at time.Time) ([]store.Re
 	return out, nil
 }
 
-func (s *denyStore) ListApps(_ context.Context, realm string, o store.ListOptions) ([]store.Application, int, error) {
+func (s *denyStore) AppStates(_ context.Context, realm string) (map[string]bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.lists++
-	var all []store.Application
+	out := map[string]bool{}
 	for _, a := range s.apps {
 		if a.Realm == realm {
-			all = append(all, a)
+			out[a.ID] = a.Enabled
 		}
 	}
-	end := min(o.Offset+o.Limit, len(all))
-	if o.Offset >= len(all) {
-		return nil, len(all), nil
-	}
-	return all[o.Offset:end], len(all), nil
+	return out, nil
 }
 
 func (s *denyStore) change(fn func(*denyStore)) {
@@ -148,19 +144,25 @@ func TestDenyList(t *testing.T) {
 	}
 }
 
-func TestDenyListPages(t *testing.T) {
+// TestDenyListMany: every application of a large realm is known, enabled or not.
+func TestDenyListMany(t *testing.T) {
 	st := &denyStore{}
 	for i := range 1234 {
-		st.apps = append(st.apps, store.Application{ID: fmt.Sprint("app-", i), Realm: "r", Enabled: true})
+		st.apps = append(st.apps, store.Application{ID: fmt.Sprint("app-", i), Realm: "r", Enabled: i%2 == 0})
 	}
 	now := time.Now()
 	d := NewDenyList(st, "r", func() time.Time { return now })
 	if err := d.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	c := &accesstoken.Claims{Subject: "app-1233", IssuedAt: accesstoken.NumericDate(now.Add(-time.Hour).Unix())}
-	if d.Denied(c) {
-		t.Fatal("app on the last page unknown")
+	old := accesstoken.NumericDate(now.Add(-time.Hour).Unix())
+	for _, c := range []struct {
+		sub  string
+		want bool
+	}{{"app-1232", false}, {"app-1233", true}, {"app-0", false}, {"app-1234", true}} {
+		if got := d.Denied(&accesstoken.Claims{Subject: c.sub, IssuedAt: old}); got != c.want {
+			t.Errorf("%s: Denied = %v, want %v", c.sub, got, c.want)
+		}
 	}
 }
 

@@ -115,6 +115,31 @@ func (s *Store) ListApps(ctx context.Context, realm string, opt store.ListOption
 	return apps, total, nil
 }
 
+// AppStates returns every application id of realm with its enabled flag.
+func (s *Store) AppStates(ctx context.Context, realm string) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := s.read(ctx, "app states", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, s.q("SELECT id, enabled FROM apps WHERE realm = ?"), realm)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			var enabled bool
+			if err := rows.Scan(&id, &enabled); err != nil {
+				return err
+			}
+			out[id] = enabled
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // UpdateApp changes an application and replaces its secrets with the ones fn
 // returns, in one transaction. ID and Realm cannot change.
 func (s *Store) UpdateApp(ctx context.Context, realm, id string, fn func(store.Application) (store.Application, error)) (store.Application, error) {

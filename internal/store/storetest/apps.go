@@ -9,6 +9,31 @@ import (
 )
 
 var appTests = []test{
+	{"App/States", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		seed(t, s)
+		got, err := s.AppStates(ctx, "r1")
+		must(t, err)
+		diff(t, "AppStates of an empty realm", map[string]bool{}, got)
+		off := app("r1", "a2", "client-2", "Off")
+		off.Enabled = false
+		for _, a := range []store.Application{app("r1", "a1", "client-1", "On"), off,
+			app("r1", "a3", "client-3", "Deleted"), app("r1", "a4", "client-4", "Turned off"), app("r2", "b1", "client-1", "Other")} {
+			must(t, s.CreateApp(ctx, a))
+		}
+		must(t, s.DeleteApp(ctx, "r1", "a3"))
+		_, err = s.UpdateApp(ctx, "r1", "a4", func(a store.Application) (store.Application, error) {
+			a.Enabled = false
+			return a, nil
+		})
+		must(t, err)
+		got, err = s.AppStates(ctx, "r1")
+		must(t, err)
+		diff(t, "AppStates(r1)", map[string]bool{"a1": true, "a2": false, "a4": false}, got)
+		got, err = s.AppStates(ctx, "missing")
+		must(t, err)
+		diff(t, "AppStates of an unknown realm", map[string]bool{}, got)
+	}},
 	{"App/RoundTrip", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		seed(t, s)
