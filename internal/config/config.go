@@ -56,7 +56,7 @@ type Config struct {
 
 	Realms  []Realm
 	Clients []Client
-	Users   []User // KEYCLOAK_USERS_<n>_*, seeded into the default realm
+	Users   []User // keycloak.users in the YAML file, then KEYCLOAK_USERS_<n>_*; seeded into the default realm
 	// Clusters of the default realm (YAML clusters:), see clusters.go.
 	Clusters []Cluster
 }

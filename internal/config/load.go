@@ -151,9 +151,11 @@ func Load(fs *flag.FlagSet, env func(string) string, environ []string) (Config, 
 		return Config{}, err
 	}
 	c.Clients = append(c.Clients, clients...)
-	if c.Users, err = keycloakUsers(environ); err != nil {
+	users, err := keycloakUsers(environ)
+	if err != nil {
 		return Config{}, err
 	}
+	c.Users = append(c.Users, users...)
 	var ferr error
 	fs.Visit(func(f *flag.Flag) {
 		for _, s := range settings {
@@ -182,6 +184,7 @@ type fileConfig struct {
 	Clusters []Cluster         `yaml:"clusters"`
 	Keycloak struct {
 		Clients []Client `yaml:"clients"`
+		Users   []User   `yaml:"users"`
 	} `yaml:"keycloak"`
 }
 
@@ -213,6 +216,12 @@ func loadFile(c *Config, path string) error {
 	c.Realms = f.Realms
 	c.Clusters = f.Clusters
 	c.Clients = f.Keycloak.Clients
+	for i, u := range f.Keycloak.Users {
+		if u.Username == "" || u.Password == "" {
+			return fmt.Errorf("config file %s: keycloak.users[%d] needs both username and password", path, i)
+		}
+	}
+	c.Users = f.Keycloak.Users
 	return nil
 }
 

@@ -6,14 +6,15 @@ import (
 )
 
 // User is a console user declared in configuration, in the shape of Camunda Identity's
-// KEYCLOAK_USERS_<n>_* variables. Users belong to the default realm.
+// KEYCLOAK_USERS_<n>_* variables (or keycloak.users in the YAML file). Users belong to
+// the default realm.
 type User struct {
-	Username  string
-	Password  string // secret
-	Email     string
-	FirstName string
-	LastName  string
-	Roles     []string
+	Username  string   `yaml:"username"`
+	Password  string   `yaml:"password"` // secret
+	Email     string   `yaml:"email"`
+	FirstName string   `yaml:"first-name"`
+	LastName  string   `yaml:"last-name"`
+	Roles     []string `yaml:"roles"`
 }
 
 // keycloakUsers reads KEYCLOAK_USERS_<n>_USERNAME, _PASSWORD, _EMAIL, _FIRST_NAME,

@@ -3,6 +3,8 @@ package config
 import (
 	"flag"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -71,5 +73,58 @@ func TestLoadReadsUsers(t *testing.T) {
 	}
 	if _, err := Load(fs, func(string) string { return "" }, []string{"KEYCLOAK_USERS_0_USERNAME=demo"}); err == nil {
 		t.Error("Load accepted a user without a password")
+	}
+}
+
+// Users declared in the YAML file come first, then those of KEYCLOAK_USERS_*; a file
+// user needs a username and a password, and unknown keys are refused.
+func TestYAMLUsers(t *testing.T) {
+	write := func(body string) string {
+		file := filepath.Join(t.TempDir(), "g.yaml")
+		if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return file
+	}
+	file := write(`
+keycloak:
+  users:
+    - username: demo
+      password: demo
+      email: demo@acme.com
+      first-name: Demo
+      last-name: User
+      roles: [Identity, Operate]
+    - username: ops
+      password: ops-password
+`)
+	c, err := load(t, []string{"--config", file}, map[string]string{
+		"KEYCLOAK_USERS_0_USERNAME": "env-user", "KEYCLOAK_USERS_0_PASSWORD": "env-password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []User{
+		{Username: "demo", Password: "demo", Email: "demo@acme.com", FirstName: "Demo", LastName: "User", Roles: []string{"Identity", "Operate"}},
+		{Username: "ops", Password: "ops-password"},
+		{Username: "env-user", Password: "env-password"},
+	}
+	if d := cmp.Diff(want, c.Users); d != "" {
+		t.Errorf("users (-want +got):\n%s", d)
+	}
+
+	for _, tc := range []struct{ name, body, wantErr string }{
+		{"no password", "keycloak:\n  users:\n    - username: x\n", "keycloak.users[0] needs both username and password"},
+		{"no username", "keycloak:\n  users:\n    - password: x\n", "keycloak.users[0] needs both username and password"},
+		{"unknown key", "keycloak:\n  users:\n    - username: x\n      password: y\n      group: z\n", "field group not found"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := load(t, []string{"--config", write(tc.body)}, nil)
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+			}
+			if strings.Contains(err.Error(), "password: y") {
+				t.Fatalf("error echoes the password: %v", err)
+			}
+		})
 	}
 }
