@@ -1,9 +1,11 @@
-// Command modeler measures the Web Modeler API in process (handler + SQLite store,
-// no network): POST /api/v1/files/search with a filter and a sort over -files files,
+// Command modeler measures the Web Modeler API in process (handler + store, no
+// network): POST /api/v1/files/search with a filter and a sort over -files files,
 // and file create and patch throughput. Every loop is bounded by a count; the
-// results go to docs/performance.md.
+// results go to docs/performance.md. The store is SQLite in a temporary file, or,
+// with -postgres, a database the run creates (and drops) on that PostgreSQL server.
 //
 //	go run ./bench/modeler -files 100000 -searches 2000 -writes 500
+//	go run ./bench/modeler -postgres postgres://postgres@127.0.0.1:5432/postgres
 package main
 
 import (
@@ -15,11 +17,15 @@ import (
 	"fmt"
 	"log"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 
 	"github.com/gatehouse/gatehouse/internal/accesstoken"
@@ -35,25 +41,63 @@ func main() {
 	files := flag.Int("files", 100_000, "files to seed")
 	searches := flag.Int("searches", 2000, "search requests per scenario")
 	writes := flag.Int("writes", 500, "file creates, then as many patches")
+	pg := flag.String("postgres", "", "PostgreSQL server URL: benchmark a database created (and dropped) there instead of SQLite")
+	keep := flag.Bool("keep", false, "with -postgres: keep the database (its URL is printed) to examine query plans")
 	flag.Parse()
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "modeler-bench")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "bench.db")
-	st, err := sqlstore.Open(ctx, sqlstore.SQLite, path)
-	if err != nil {
-		log.Fatal(err)
+	var (
+		st       *sqlstore.Store
+		projects []string
+		backend  string
+		t0       = time.Now()
+	)
+	if *pg == "" {
+		dir, err := os.MkdirTemp("", "modeler-bench")
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer os.RemoveAll(dir)
+		path := filepath.Join(dir, "bench.db")
+		if st, err = sqlstore.Open(ctx, sqlstore.SQLite, path); err != nil {
+			log.Fatal(err)
+		}
+		t0 = time.Now()
+		if projects, err = Seed(ctx, path, org, *files); err != nil {
+			log.Fatal(err)
+		}
+		backend = "SQLite, synchronous=FULL"
+	} else {
+		dsn, drop, err := createDatabase(ctx, *pg)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if *keep {
+			fmt.Printf("database kept: %s\n", dsn)
+		} else {
+			defer drop()
+		}
+		if st, err = sqlstore.Open(ctx, sqlstore.Postgres, dsn); err != nil {
+			log.Fatal(err)
+		}
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			log.Fatal(err)
+		}
+		t0 = time.Now()
+		projects, err = SeedDB(ctx, db, dollar, org, *files)
+		if err == nil {
+			// What autovacuum does after a bulk load: statistics and the visibility map
+			// (index-only scans), so that the run measures a steady state.
+			_, err = db.ExecContext(ctx, "VACUUM ANALYZE")
+		}
+		db.Close()
+		if err != nil {
+			log.Fatal(err)
+		}
+		backend = "PostgreSQL"
 	}
 	defer st.Close()
-	t0 := time.Now()
-	projects, err := Seed(ctx, path, org, *files)
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Printf("seeded %d files in %d projects in %v\n", *files, len(projects), time.Since(t0).Round(time.Millisecond))
+	fmt.Printf("seeded %d files in %d projects in %v (%s)\n", *files, len(projects), time.Since(t0).Round(time.Millisecond), backend)
 
 	h := modelerapi.New(modelerapi.Config{Service: modeler.New(st, nil),
 		Org: func(context.Context, *accesstoken.Claims) (string, error) { return org, nil }})
@@ -115,7 +159,7 @@ func main() {
 		ids = append(ids, m.ID)
 	}
 	el := time.Since(start)
-	fmt.Printf("create: %d files in %v = %.0f/s (sequential, synchronous=FULL)\n", *writes, el.Round(time.Millisecond), float64(*writes)/el.Seconds())
+	fmt.Printf("create: %d files in %v = %.0f/s (sequential, %s)\n", *writes, el.Round(time.Millisecond), float64(*writes)/el.Seconds(), backend)
 	start = time.Now()
 	for _, id := range ids {
 		code, b := call("PATCH", "/api/v1/files/"+id, map[string]any{"revision": 1, "name": "renamed-" + id[:8] + ".bpmn", "content": content})
@@ -124,17 +168,63 @@ func main() {
 		}
 	}
 	el = time.Since(start)
-	fmt.Printf("patch: %d files in %v = %.0f/s (sequential, synchronous=FULL)\n", len(ids), el.Round(time.Millisecond), float64(len(ids))/el.Seconds())
+	fmt.Printf("patch: %d files in %v = %.0f/s (sequential, %s)\n", len(ids), el.Round(time.Millisecond), float64(len(ids))/el.Seconds(), backend)
 }
 
 // Seed inserts n files (10 projects × 10 folders, four creators, created over 2025,
-// types rotating) with one transaction on the database file, in the store's schema.
+// types rotating) with one transaction on the SQLite database file, in the store's
+// schema.
 func Seed(ctx context.Context, path, org string, n int) ([]string, error) {
 	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN(path))
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
+	return SeedDB(ctx, db, func(q string) string { return q }, org, n)
+}
+
+// dollar rewrites ? placeholders as PostgreSQL's $1, $2, ….
+func dollar(q string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// createDatabase creates a throwaway database on the server of base and returns its
+// URL and a function that drops it.
+func createDatabase(ctx context.Context, base string) (string, func(), error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", nil, err
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return "", nil, err
+	}
+	name := fmt.Sprintf("gatehouse_modeler_bench_%d", os.Getpid())
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		admin.Close()
+		return "", nil, err
+	}
+	u.Path = "/" + name
+	return u.String(), func() {
+		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			log.Printf("drop %s: %v", name, err)
+		}
+		admin.Close()
+	}, nil
+}
+
+// SeedDB is Seed on an open database whose placeholders rebind rewrites.
+func SeedDB(ctx context.Context, db *sql.DB, rebind func(string) string, org string, n int) ([]string, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -147,24 +237,24 @@ func Seed(ctx context.Context, path, org string, n int) ([]string, error) {
 	for p := range 10 {
 		pid := id(1, p)
 		projects = append(projects, pid)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO modeler_projects VALUES (?, ?, ?, ?, 'bench', '', ?, 'bench', '')`,
+		if _, err := tx.ExecContext(ctx, rebind(`INSERT INTO modeler_projects VALUES (?, ?, ?, ?, 'bench', '', ?, 'bench', '')`),
 			pid, org, fmt.Sprintf("project-%d", p), base.UnixMilli(), base.UnixMilli()); err != nil {
 			return nil, err
 		}
 		for f := range 10 {
 			fid := id(2, p*10+f)
 			folders = append(folders, [2]string{pid, fid})
-			if _, err := tx.ExecContext(ctx, `INSERT INTO modeler_folders VALUES (?, ?, ?, NULL, ?, ?, 'bench', '', ?, 'bench', '')`,
+			if _, err := tx.ExecContext(ctx, rebind(`INSERT INTO modeler_folders VALUES (?, ?, ?, NULL, ?, ?, 'bench', '', ?, 'bench', '')`),
 				fid, org, pid, fmt.Sprintf("folder-%d", f), base.UnixMilli(), base.UnixMilli()); err != nil {
 				return nil, err
 			}
 		}
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO modeler_files VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, '', ?, ?, '')`)
+	ins, err := tx.PrepareContext(ctx, rebind(`INSERT INTO modeler_files VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, '', ?, ?, '')`))
 	if err != nil {
 		return nil, err
 	}
-	cont, err := tx.PrepareContext(ctx, `INSERT INTO modeler_file_contents VALUES (?, ?)`)
+	cont, err := tx.PrepareContext(ctx, rebind(`INSERT INTO modeler_file_contents VALUES (?, ?)`))
 	if err != nil {
 		return nil, err
 	}
