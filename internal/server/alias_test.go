@@ -2,9 +2,6 @@ package server_test
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -28,18 +25,8 @@ func TestAliasChangesReachResourceAPIs(t *testing.T) {
 
 	do := func(method, url, tok, body string) (int, []byte) {
 		t.Helper()
-		req, _ := http.NewRequest(method, url, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tok)
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, b
+		st, _, b := servertest.Do(t, method, url, tok, body)
+		return st, b
 	}
 	apiID := func(audience string) string {
 		st, b := do("GET", apis+"?limit=100", admin, "")

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -28,20 +27,10 @@ func TestModelerAPIWithRealTokens(t *testing.T) {
 	base := in.URL(server.ModelerListener) + "/api/v1"
 	call := func(tok, method, path, body string) (int, http.Header, map[string]any) {
 		t.Helper()
-		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-		if tok != "" {
-			req.Header.Set("Authorization", "Bearer "+tok)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
+		st, h, b := servertest.Do(t, method, base+path, tok, body)
 		var m map[string]any
 		_ = json.Unmarshal(b, &m)
-		return resp.StatusCode, resp.Header, m
+		return st, h, m
 	}
 	// Self-Managed: no audience in the token request.
 	tok := in.Token(t, config.DefaultRealm, "modeler-rw", "modeler-rw-secret-0123456789", "")

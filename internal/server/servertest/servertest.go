@@ -140,3 +140,30 @@ func (in *Instance) Token(t testing.TB, realm, clientID, secret, audience string
 	}
 	return tr.AccessToken
 }
+
+// Do sends a request with a bearer token (none when token is empty) and, when body is
+// not empty, a JSON body; it returns the status, the headers and the body, and fails
+// the test when the request cannot be sent.
+func Do(t testing.TB, method, url, token, body string) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, b
+}
