@@ -184,3 +184,17 @@ type ListOptions struct {
 	Limit  int
 	Query  string
 }
+
+// ConsoleSession is a browser signed in to the web console. Key is the hex SHA-256 of
+// the random session id the browser holds: the id itself is never stored. Sessions are
+// in the store so that any replica serves any request.
+type ConsoleSession struct {
+	Key       string
+	Realm     string
+	UserID    string
+	Username  string
+	CreatedAt time.Time
+	LastSeen  time.Time
+	Flash     string // a one-time notice for the next page; "" none
+	Reveal    []byte // a new client secret waiting for the one page that shows it, sealed by the console; nil none
+}

@@ -61,6 +61,19 @@ type Store interface {
 	ListKeys(ctx context.Context, realm string) ([]SigningKey, error)
 	UpdateKeys(ctx context.Context, realm string, fn func([]SigningKey) ([]SigningKey, error)) ([]SigningKey, error)
 
+	// Web console sessions. They do not change the revision (a page view is no identity
+	// change), and UpdateSession, unlike the other Update methods, may run often.
+	// Deleting a user deletes their sessions.
+	CreateSession(ctx context.Context, s ConsoleSession) error
+	GetSession(ctx context.Context, key string) (ConsoleSession, error)
+	UpdateSession(ctx context.Context, key string, fn func(ConsoleSession) (ConsoleSession, error)) (ConsoleSession, error)
+	DeleteSession(ctx context.Context, key string) error
+	// DeleteUserSessions ends every session of a user and returns how many there were.
+	DeleteUserSessions(ctx context.Context, realm, userID string) (int, error)
+	// PurgeSessions deletes sessions last seen before idleBefore or created before
+	// createdBefore, and returns how many it deleted.
+	PurgeSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int, error)
+
 	// Revocations (the deny-list of token ids). AddRevocation is idempotent.
 	AddRevocation(ctx context.Context, r Revocation) error
 	ListRevocations(ctx context.Context, liveAt time.Time) ([]Revocation, error)
@@ -83,7 +96,8 @@ type Store interface {
 	PutMetaIfAbsent(ctx context.Context, key, value string) (string, error)
 
 	// Revision increases with every committed change to realms, applications, secrets,
-	// APIs, grants, users, keys, revocations and clusters (not audit, not modeler data).
+	// APIs, grants, users, keys, revocations and clusters (not audit, not modeler data,
+	// not console sessions).
 	// Replicas poll it to know when to reload their caches.
 	Revision(ctx context.Context) (int64, error)
 
