@@ -44,6 +44,7 @@ type Server struct {
 
 	Identity *identity.Service
 	Keys     *keys.Manager
+	kek      *keys.KEK // the master key: signing keys, and secrets waiting in console sessions
 	audit    *audit.Recorder
 	realms   map[string]oauth.Realm
 	deny     map[string]*identity.DenyList // per realm (mgmt.go)
@@ -176,6 +177,7 @@ func (s *Server) build(ctx context.Context, kek *keys.KEK, stdout io.Writer) err
 		kr = append(kr, keys.Realm{Name: rc.Name, Issuer: s.Issuer(rc.Name), Alg: rc.SigningAlg, MaxLifetime: lifetime})
 	}
 	s.Keys = keys.NewManager(s.store, kek, s.now, kr...)
+	s.kek = kek
 	for _, r := range kr {
 		if err := s.Keys.Ensure(ctx, r.Name); err != nil {
 			return fmt.Errorf("realm %s keys: %w", r.Name, err)

@@ -19,6 +19,7 @@ func (s *Server) webHandler() (http.Handler, error) {
 		Store:         s.store,
 		Audit:         s.audit,
 		Keys:          s.Keys,
+		Sealer:        s.kek,
 		SaaSTokenURL:  s.PublicURL() + "/oauth/token",
 		RealmTokenURL: s.Issuer(realm) + "/protocol/openid-connect/token",
 		IdleTimeout:   s.cfg.ConsoleSessionIdle,

@@ -194,8 +194,7 @@ func (h *Handler) appCreate(w http.ResponseWriter, r *http.Request, v *viewer) {
 			Data: appFormData{Name: name, APIs: apis}})
 		return
 	}
-	h.sess.setReveal(v.session, reveal{appID: app.ID, secret: secret})
-	http.Redirect(w, r, "/applications/"+url.PathEscape(app.ID)+"/credentials", http.StatusSeeOther)
+	h.showOnce(w, r, v, app, secret, false)
 }
 
 type secretRow struct {
@@ -386,17 +385,30 @@ func (h *Handler) appRotate(w http.ResponseWriter, r *http.Request, v *viewer) {
 		}
 	}
 	var secret string
+	var app store.Application
 	if err == nil {
 		ev.Detail["grace"] = grace.String()
-		_, secret, err = h.id.RotateSecret(r.Context(), h.o.Realm, id, grace)
+		app, secret, err = h.id.RotateSecret(r.Context(), h.o.Realm, id, grace)
 	}
 	h.finish(r, ev, err)
 	if err != nil {
 		h.changeFailed(w, r, v, err, "")
 		return
 	}
-	h.sess.setReveal(v.session, reveal{appID: id, secret: secret, rotated: true})
-	http.Redirect(w, r, appPath(id)+"/credentials", http.StatusSeeOther)
+	h.showOnce(w, r, v, app, secret, true)
+}
+
+// showOnce sends the browser to the page that shows a new secret once (POST, redirect,
+// GET: a reload never repeats the change). When the secret cannot wait in the session
+// (the database failed just after the change), this answer is that page: the secret
+// must not be lost.
+func (h *Handler) showOnce(w http.ResponseWriter, r *http.Request, v *viewer, app store.Application, secret string, rotated bool) {
+	if err := h.sess.setReveal(r.Context(), v.session, reveal{AppID: app.ID, Secret: secret, Rotated: rotated}); err != nil {
+		h.log.Warn("console: the new secret could not wait in the session; it is shown in this answer", "err", err)
+		h.renderCredentials(w, r, v, app, secret, rotated)
+		return
+	}
+	http.Redirect(w, r, appPath(app.ID)+"/credentials", http.StatusSeeOther)
 }
 
 type credentialsData struct {
@@ -412,19 +424,29 @@ type credentialsData struct {
 // SaaSAudience is the audience SaaS clients ask for (CAMUNDA_CONSOLE_OAUTH_AUDIENCE).
 const SaaSAudience = identity.AudienceSaaSAlias
 
-// appCredentials shows a new secret exactly once. The secret was held in memory for
-// this page; taking it forgets it, so a reload, the back button or another tab finds
-// nothing (the page is not cached either).
+// appCredentials shows a new secret exactly once. The secret waited, sealed, in the
+// session for this page; taking it forgets it, so a reload, the back button, another
+// tab or another replica finds nothing (the page is not cached either).
 func (h *Handler) appCredentials(w http.ResponseWriter, r *http.Request, v *viewer) {
 	app, err := h.id.GetApp(r.Context(), h.o.Realm, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, v, err)
 		return
 	}
+	rv, _, err := h.sess.takeReveal(r.Context(), v.session, app.ID)
+	if err != nil {
+		h.fail(w, r, v, err)
+		return
+	}
+	h.renderCredentials(w, r, v, app, rv.Secret, rv.Rotated)
+}
+
+// renderCredentials writes the credentials page; secret "" says it was already shown.
+func (h *Handler) renderCredentials(w http.ResponseWriter, r *http.Request, v *viewer, app store.Application, secret string, rotated bool) {
 	d := credentialsData{App: app}
-	if rv, ok := h.sess.takeReveal(v.session, app.ID); ok {
-		d.Secret, d.Rotated = rv.secret, rv.rotated
-		d.EnvSaaS, d.EnvSM, d.CurlSaa, d.CurlSM = h.snippets(app.ClientID, rv.secret)
+	if secret != "" {
+		d.Secret, d.Rotated = secret, rotated
+		d.EnvSaaS, d.EnvSM, d.CurlSaa, d.CurlSM = h.snippets(app.ClientID, secret)
 	}
 	h.render(w, r, http.StatusOK, "credentials", &page{Title: "Credentials of " + app.Name, Nav: "apps", User: v, Data: d})
 }

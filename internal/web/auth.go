@@ -46,6 +46,7 @@ type viewer struct {
 	Roles    []string
 	CanWrite bool
 	session  string // session id
+	flash    bool   // a notice waits in the session
 }
 
 // auth runs fn for a signed-in user whose roles allow reading (and, with write,
@@ -81,7 +82,12 @@ func (h *Handler) auth(write bool, fn func(http.ResponseWriter, *http.Request, *
 // can no longer use the console.
 func (h *Handler) viewer(w http.ResponseWriter, r *http.Request) (*viewer, bool, error) {
 	id := sessionID(r)
-	s, ok := h.sess.get(id)
+	s, ok, err := h.sess.get(r.Context(), id)
+	if err != nil {
+		// The session stays: the database may be back in a moment.
+		h.log.Warn("console: read session", "err", err)
+		return nil, false, err
+	}
 	if !ok {
 		if id != "" {
 			clearSessionCookie(w, r, h.o.SecureCookies)
@@ -96,17 +102,19 @@ func (h *Handler) viewer(w http.ResponseWriter, r *http.Request) (*viewer, bool,
 	}
 	read, write := Access(u.Roles)
 	if err != nil || !u.Enabled || !read {
-		h.sess.destroy(id)
+		if err := h.sess.destroy(r.Context(), id); err != nil {
+			h.log.Warn("console: end session", "err", err)
+		}
 		clearSessionCookie(w, r, h.o.SecureCookies)
 		return nil, false, nil
 	}
-	return &viewer{ID: u.ID, Username: u.Username, Roles: u.Roles, CanWrite: write, session: id}, true, nil
+	return &viewer{ID: u.ID, Username: u.Username, Roles: u.Roles, CanWrite: write, session: id, flash: s.flash}, true, nil
 }
 
 // optionalViewer is the signed-in user if there is one (for error pages).
 func (h *Handler) optionalViewer(r *http.Request) *viewer {
-	s, ok := h.sess.get(sessionID(r))
-	if !ok {
+	s, ok, err := h.sess.get(r.Context(), sessionID(r))
+	if err != nil || !ok {
 		return nil
 	}
 	u, err := h.id.GetUser(r.Context(), h.o.Realm, s.userID)
@@ -117,7 +125,7 @@ func (h *Handler) optionalViewer(r *http.Request) *viewer {
 	if !read {
 		return nil
 	}
-	return &viewer{ID: u.ID, Username: u.Username, Roles: u.Roles, CanWrite: write, session: sessionID(r)}
+	return &viewer{ID: u.ID, Username: u.Username, Roles: u.Roles, CanWrite: write, session: sessionID(r), flash: s.flash}
 }
 
 type signInData struct {
@@ -126,7 +134,7 @@ type signInData struct {
 }
 
 func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := h.sess.get(sessionID(r)); ok {
+	if _, ok, _ := h.sess.get(r.Context(), sessionID(r)); ok {
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
@@ -203,9 +211,18 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	// A fresh session id at every sign-in, and whatever session the browser brought
 	// ends: a planted id is never promoted (checklist D10, session fixation).
 	if old := sessionID(r); old != "" {
-		h.sess.destroy(old)
+		if err := h.sess.destroy(r.Context(), old); err != nil {
+			h.log.Warn("console: end the session the browser brought", "err", err)
+		}
 	}
-	id := h.sess.create(u.ID, u.Username)
+	id, err := h.sess.create(r.Context(), u.ID, u.Username)
+	if err != nil {
+		h.log.Warn("console: start session", "err", err)
+		w.Header().Set("Retry-After", "5")
+		h.render(w, r, http.StatusServiceUnavailable, "signin", &page{Title: "Sign in", Data: data,
+			Error: "Sign-in is unavailable right now; try again in a few seconds."})
+		return
+	}
 	setSessionCookie(w, r, id, h.o.SecureCookies)
 	h.auditSignIn(r, u.Username, u.ID, "success", "")
 	http.Redirect(w, r, next, http.StatusSeeOther)
@@ -257,12 +274,15 @@ func (h *Handler) auditSignIn(r *http.Request, username, userID, outcome, reason
 // signOut ends the session on the server, so the cookie is worthless even if kept.
 func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
 	id := sessionID(r)
-	if s, ok := h.sess.get(id); ok {
+	if s, ok, _ := h.sess.get(r.Context(), id); ok {
 		h.writeAudit(r.Context(), store.AuditEvent{Realm: h.o.Realm, Time: h.now().UTC(), Actor: s.username,
 			Action: "console.signout", Target: s.userID, Outcome: "success", Detail: map[string]string{"via": "console"}})
 	}
 	if id != "" {
-		h.sess.destroy(id)
+		if err := h.sess.destroy(r.Context(), id); err != nil {
+			// The cookie goes anyway; the session row dies at its idle timeout.
+			h.log.Warn("console: end session at sign-out", "err", err)
+		}
 	}
 	clearSessionCookie(w, r, h.o.SecureCookies)
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)

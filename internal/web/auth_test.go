@@ -2,12 +2,15 @@ package web
 
 import (
 	"crypto/tls"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 func TestSignInAndOut(t *testing.T) {
@@ -60,8 +63,8 @@ func TestSignInAndOut(t *testing.T) {
 	if r := e.client().do(req); r.status != http.StatusSeeOther || !strings.HasPrefix(r.loc, "/signin") {
 		t.Fatalf("old cookie after sign-out: %d %q", r.status, r.loc)
 	}
-	if n := e.h.sess.count(); n != 0 {
-		t.Errorf("%d sessions left after sign-out", n)
+	if _, err := e.st.GetSession(t.Context(), key(old)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("session left after sign-out: %v", err)
 	}
 }
 
@@ -292,5 +295,71 @@ func TestSafeNext(t *testing.T) {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestSessionsAcrossReplicas: two consoles on one store behind a load balancer that
+// does not stick sessions. A session started on A works on B; a secret created on A is
+// shown once on B and then on neither; a notice set on B shows on A; disabling a user
+// on A signs them out on B; sign-out on B ends the session on A.
+func TestSessionsAcrossReplicas(t *testing.T) {
+	a := newEnv(t)
+	b := a.replica()
+	onA := a.signIn("admin")
+	onB := onA.via(b)
+	if r := onB.get("/applications"); r.status != http.StatusOK {
+		t.Fatalf("session of A on B: %d %q", r.status, r.loc)
+	}
+
+	r := onA.post("/applications", url.Values{"name": {"Replicated"}})
+	if r.status != http.StatusSeeOther || !strings.HasSuffix(r.loc, "/credentials") {
+		t.Fatalf("create on A: %d %q\n%s", r.status, r.loc, r.body)
+	}
+	page := onB.get(r.loc)
+	if page.status != http.StatusOK || !strings.Contains(page.body, "gh_cs_") {
+		t.Fatalf("credentials on B: %d\n%s", page.status, page.body)
+	}
+	for _, c := range []*client{onA, onB} {
+		if again := c.get(r.loc); again.status != http.StatusOK || strings.Contains(again.body, "gh_cs_") {
+			t.Fatalf("secret shown twice (%s): %d", c.e.srv.URL, again.status)
+		}
+	}
+	// No secret in the session row: it waits sealed, and is gone once shown.
+	cs, err := a.st.GetSession(t.Context(), key(onA.cookie()))
+	if err != nil || cs.Reveal != nil {
+		t.Fatalf("session after the reveal: %+v %v", cs, err)
+	}
+
+	// A notice left by a change on B is shown by A's next page.
+	id := r.loc[len("/applications/") : len(r.loc)-len("/credentials")]
+	if r := onB.post("/applications/"+id+"/name", url.Values{"name": {"Renamed"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("rename on B: %d\n%s", r.status, r.body)
+	}
+	if p := onA.get("/applications/" + id); !strings.Contains(p.body, "Renamed") || !strings.Contains(p.body, `role="status"`) {
+		t.Errorf("notice from B not shown on A:\n%s", p.body)
+	}
+
+	// The reader signs in on B; the admin disables them on A: B signs them out.
+	reader := b.signIn("reader")
+	if r := reader.get("/applications"); r.status != http.StatusOK {
+		t.Fatalf("reader on B: %d", r.status)
+	}
+	if r := onA.post("/users/"+a.users["reader"].ID+"/enabled", url.Values{"enabled": {"false"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("disable on A: %d\n%s", r.status, r.body)
+	}
+	if r := reader.get("/applications"); r.status != http.StatusSeeOther || !strings.HasPrefix(r.loc, "/signin") {
+		t.Fatalf("disabled reader still signed in on B: %d %q", r.status, r.loc)
+	}
+
+	// Sign-out on B ends the session everywhere.
+	old := onA.cookie()
+	if r := onB.post("/signout", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("sign out on B: %d", r.status)
+	}
+	stale := a.client()
+	u, _ := url.Parse(a.srv.URL)
+	stale.hc.Jar.SetCookies(u, []*http.Cookie{{Name: cookieName, Value: old}})
+	if r := stale.get("/applications"); r.status != http.StatusSeeOther || !strings.HasPrefix(r.loc, "/signin") {
+		t.Fatalf("session signed out on B still works on A: %d %q", r.status, r.loc)
 	}
 }

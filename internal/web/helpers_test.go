@@ -81,7 +81,8 @@ type env struct {
 	clusters *cluster.Service
 	healthy  *atomic.Bool
 	users    map[string]store.User
-	changed  atomic.Int32 // AppsChanged calls
+	changed  *atomic.Int32 // AppsChanged calls
+	opts     Options
 }
 
 // sharedUsers are hashed once per test binary: argon2id is slow under -race.
@@ -99,7 +100,7 @@ func newEnv(t *testing.T) *env {
 	}
 	t.Cleanup(func() { st.Close() })
 	e := &env{t: t, st: st, clk: &clock{t: time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)}, log: &syncBuffer{},
-		healthy: &atomic.Bool{}, users: map[string]store.User{}}
+		healthy: &atomic.Bool{}, users: map[string]store.User{}, changed: &atomic.Int32{}}
 	e.healthy.Store(true)
 	e.id = identity.New(st, e.clk.Now, 2)
 	if _, err := e.id.EnsureRealm(ctx, store.Realm{Name: realm, SigningAlg: "ES256", TokenLifetime: 5 * time.Minute}); err != nil {
@@ -144,17 +145,30 @@ func newEnv(t *testing.T) *env {
 	e.clusters.Probe(ctx)
 
 	log := slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h, err := New(Options{Realm: realm, Identity: e.id, Store: st, Audit: audit.New(st, log), Keys: km, Clusters: e.clusters,
+	e.opts = Options{Realm: realm, Identity: e.id, Store: st, Audit: audit.New(st, log), Keys: km, Clusters: e.clusters, Sealer: kek,
 		SaaSTokenURL: "http://localhost:18080/oauth/token", RealmTokenURL: "http://localhost:18080/auth/realms/" + realm + "/protocol/openid-connect/token",
-		AppsChanged: func(context.Context, string) { e.changed.Add(1) }, Log: log, Now: e.clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.h = h
-	e.srv = httptest.NewServer(h)
-	t.Cleanup(e.srv.Close)
-	return e
+		AppsChanged: func(context.Context, string) { e.changed.Add(1) }, Log: log, Now: e.clk.Now}
+	return e.replica()
 }
+
+// replica returns the env with a console of its own over the same store, key and
+// clock: another replica behind a load balancer. (newEnv's env is the first.)
+func (e *env) replica() *env {
+	e.t.Helper()
+	h, err := New(e.opts)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	r := *e
+	r.h = h
+	r.srv = httptest.NewServer(h)
+	e.t.Cleanup(r.srv.Close)
+	return &r
+}
+
+// via returns a client with c's cookies that talks to the console of r (cookies are
+// per host, not per port, so both replicas get them).
+func (c *client) via(r *env) *client { return &client{e: r, hc: c.hc} }
 
 // component is a fake Operate: readiness follows e.healthy, usage metrics are fixed.
 func (e *env) component(w http.ResponseWriter, r *http.Request) {

@@ -109,8 +109,12 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		return
 	}
 	p.Asset = h.assetTag
-	if p.User != nil && p.Flash == "" && status < 300 {
-		p.Flash = h.sess.takeFlash(p.User.session)
+	if p.User != nil && p.User.flash && p.Flash == "" && status < 300 {
+		msg, err := h.sess.takeFlash(r.Context(), p.User.session)
+		if err != nil {
+			h.log.Warn("console: read notice", "err", err)
+		}
+		p.Flash = msg
 	}
 	var buf bytes.Buffer
 	if err := t.t.ExecuteTemplate(&buf, "layout", p); err != nil {
@@ -162,7 +166,9 @@ func (h *Handler) static(w http.ResponseWriter, r *http.Request) {
 // redirect, GET: a reload never repeats the change).
 func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, v *viewer, to, notice string) {
 	if notice != "" {
-		h.sess.setFlash(v.session, notice)
+		if err := h.sess.setFlash(r.Context(), v.session, notice); err != nil {
+			h.log.Warn("console: keep notice", "err", err) // the change is done; only the notice is lost
+		}
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }

@@ -1,195 +1,247 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // cookieName is the session cookie. It holds only the random session id.
 const cookieName = "gatehouse_console"
 
-// maxSessions bounds memory: beyond it the least recently used sessions go first.
-const maxSessions = 10_000
-
-// revealTTL is how long a new secret waits in memory for the page that shows it.
+// revealTTL is how long a new secret waits for the page that shows it.
 const revealTTL = 2 * time.Minute
+
+// purgeEvery bounds how often a replica deletes expired sessions (at sign-in).
+const purgeEvery = time.Minute
+
+// SessionStore keeps console sessions where every replica finds them (the store).
+type SessionStore interface {
+	CreateSession(ctx context.Context, s store.ConsoleSession) error
+	GetSession(ctx context.Context, key string) (store.ConsoleSession, error)
+	UpdateSession(ctx context.Context, key string, fn func(store.ConsoleSession) (store.ConsoleSession, error)) (store.ConsoleSession, error)
+	DeleteSession(ctx context.Context, key string) error
+	DeleteUserSessions(ctx context.Context, realm, userID string) (int, error)
+	PurgeSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int, error)
+}
+
+// Sealer encrypts a new client secret while it waits in the session for the page that
+// shows it (*keys.KEK: AES-GCM under the master key every replica shares).
+type Sealer interface {
+	Seal(plaintext []byte, aad string) []byte
+	Open(sealed []byte, aad string) ([]byte, error)
+}
 
 // reveal is a client secret waiting to be shown once, on the next credentials page of
 // its application.
 type reveal struct {
-	appID   string
-	secret  string
-	rotated bool
-	expires time.Time
+	AppID   string    `json:"appId"`
+	Secret  string    `json:"secret"`
+	Rotated bool      `json:"rotated,omitempty"`
+	Expires time.Time `json:"expires"`
 }
 
-// session is one signed-in browser. Its id is known only to the browser: the store
-// keys sessions by the id's SHA-256, so a memory dump holds no usable cookie.
+// session is one signed-in browser, as get found it.
 type session struct {
 	userID   string
 	username string
-	created  time.Time
-	lastSeen time.Time
-	flash    string
-	reveal   *reveal
+	flash    bool // a notice waits for the next page
 }
 
-// sessions keeps sessions in memory. Safe for concurrent use.
+// sessions keeps console sessions in the store, keyed by the SHA-256 of the id the
+// browser holds: the database holds no usable cookie. Any replica serves any request,
+// so no sticky load balancing is needed.
 type sessions struct {
+	st     SessionStore
+	seal   Sealer
+	realm  string
 	idle   time.Duration
 	maxAge time.Duration
+	touch  time.Duration // last use is written when older than this (not at every request)
 	now    func() time.Time
 
-	mu    sync.Mutex
-	byKey map[[32]byte]*session
-	sweep time.Time
+	mu        sync.Mutex
+	lastPurge time.Time
 }
 
-func newSessions(idle, maxAge time.Duration, now func() time.Time) *sessions {
-	return &sessions{idle: idle, maxAge: maxAge, now: now, byKey: map[[32]byte]*session{}}
+func newSessions(st SessionStore, seal Sealer, realm string, idle, maxAge time.Duration, now func() time.Time) *sessions {
+	return &sessions{st: st, seal: seal, realm: realm, idle: idle, maxAge: maxAge, touch: min(time.Minute, idle/30), now: now}
 }
 
-func key(id string) [32]byte { return sha256.Sum256([]byte(id)) }
+func key(id string) string {
+	k := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(k[:])
+}
 
 // create starts a session for a user and returns its id (256 random bits).
-func (s *sessions) create(userID, username string) string {
+func (s *sessions) create(ctx context.Context, userID, username string) (string, error) {
+	s.purge(ctx)
 	var b [32]byte
 	rand.Read(b[:])
 	id := base64.RawURLEncoding.EncodeToString(b[:])
 	now := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.sweepLocked(now)
-	s.byKey[key(id)] = &session{userID: userID, username: username, created: now, lastSeen: now}
-	return id
+	err := s.st.CreateSession(ctx, store.ConsoleSession{Key: key(id), Realm: s.realm, UserID: userID, Username: username,
+		CreatedAt: now, LastSeen: now})
+	if err != nil {
+		return "", err
+	}
+	return id, nil
 }
 
-// get returns a copy of the live session of id and marks it used; an expired session
-// is removed.
-func (s *sessions) get(id string) (session, bool) {
-	if id == "" || len(id) > 128 {
-		return session{}, false
-	}
-	k := key(id)
+// purge deletes expired sessions, at most once a minute per replica.
+func (s *sessions) purge(ctx context.Context) {
 	now := s.now()
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss, ok := s.byKey[k]
-	if !ok {
-		return session{}, false
+	due := now.Sub(s.lastPurge) >= purgeEvery
+	if due {
+		s.lastPurge = now
 	}
-	if s.expired(ss, now) {
-		delete(s.byKey, k)
-		return session{}, false
+	s.mu.Unlock()
+	if due {
+		_, _ = s.st.PurgeSessions(ctx, now.Add(-s.idle), now.Add(-s.maxAge)) // best effort: the next sign-in tries again
 	}
-	ss.lastSeen = now
-	return *ss, true
 }
 
-func (s *sessions) expired(ss *session, now time.Time) bool {
-	return now.Sub(ss.lastSeen) >= s.idle || now.Sub(ss.created) >= s.maxAge
+// get returns the live session of id and records its use (to the touch interval, so a
+// page view is not always a write). An expired session is deleted. An error means the
+// store could not answer.
+func (s *sessions) get(ctx context.Context, id string) (session, bool, error) {
+	if id == "" || len(id) > 128 {
+		return session{}, false, nil
+	}
+	k := key(id)
+	cs, err := s.st.GetSession(ctx, k)
+	if errors.Is(err, store.ErrNotFound) {
+		return session{}, false, nil
+	}
+	if err != nil {
+		return session{}, false, err
+	}
+	now := s.now()
+	if cs.Realm != s.realm {
+		return session{}, false, nil
+	}
+	if now.Sub(cs.LastSeen) >= s.idle || now.Sub(cs.CreatedAt) >= s.maxAge {
+		if err := s.st.DeleteSession(ctx, k); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return session{}, false, err
+		}
+		return session{}, false, nil
+	}
+	if now.Sub(cs.LastSeen) >= s.touch {
+		cs, err = s.st.UpdateSession(ctx, k, func(c store.ConsoleSession) (store.ConsoleSession, error) {
+			c.LastSeen = now
+			return c, nil
+		})
+		if errors.Is(err, store.ErrNotFound) { // signed out meanwhile
+			return session{}, false, nil
+		}
+		if err != nil {
+			return session{}, false, err
+		}
+	}
+	return session{userID: cs.UserID, username: cs.Username, flash: cs.Flash != ""}, true, nil
 }
 
 // destroy ends a session (sign-out, or an account that is gone).
-func (s *sessions) destroy(id string) {
-	s.mu.Lock()
-	delete(s.byKey, key(id))
-	s.mu.Unlock()
+func (s *sessions) destroy(ctx context.Context, id string) error {
+	err := s.st.DeleteSession(ctx, key(id))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
-// destroyUser ends every session of a user (deleted or disabled account).
-func (s *sessions) destroyUser(userID string) {
-	s.mu.Lock()
-	for k, ss := range s.byKey {
-		if ss.userID == userID {
-			delete(s.byKey, k)
-		}
-	}
-	s.mu.Unlock()
+// destroyUser ends every session of a user (deleted or disabled account), on every
+// replica.
+func (s *sessions) destroyUser(ctx context.Context, userID string) error {
+	_, err := s.st.DeleteUserSessions(ctx, s.realm, userID)
+	return err
 }
 
 // setFlash leaves a one-time notice for the next page of the session.
-func (s *sessions) setFlash(id, msg string) {
-	s.mu.Lock()
-	if ss, ok := s.byKey[key(id)]; ok {
-		ss.flash = msg
-	}
-	s.mu.Unlock()
+func (s *sessions) setFlash(ctx context.Context, id, msg string) error {
+	return s.update(ctx, id, func(c store.ConsoleSession) (store.ConsoleSession, error) {
+		c.Flash = msg
+		return c, nil
+	})
 }
 
 // takeFlash returns and forgets the session's notice.
-func (s *sessions) takeFlash(id string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss, ok := s.byKey[key(id)]
-	if !ok {
-		return ""
-	}
-	msg := ss.flash
-	ss.flash = ""
-	return msg
+func (s *sessions) takeFlash(ctx context.Context, id string) (string, error) {
+	var msg string
+	err := s.update(ctx, id, func(c store.ConsoleSession) (store.ConsoleSession, error) {
+		msg, c.Flash = c.Flash, ""
+		return c, nil
+	})
+	return msg, err
 }
 
-// setReveal holds a new secret for the one page that shows it.
-func (s *sessions) setReveal(id string, r reveal) {
-	r.expires = s.now().Add(revealTTL)
-	s.mu.Lock()
-	if ss, ok := s.byKey[key(id)]; ok {
-		ss.reveal = &r
+// setReveal holds a new secret, sealed, for the one page that shows it.
+func (s *sessions) setReveal(ctx context.Context, id string, r reveal) error {
+	r.Expires = s.now().Add(revealTTL)
+	plain, err := json.Marshal(r)
+	if err != nil {
+		return err
 	}
-	s.mu.Unlock()
+	k := key(id)
+	sealed := s.seal.Seal(plain, revealAAD(k))
+	return s.update(ctx, id, func(c store.ConsoleSession) (store.ConsoleSession, error) {
+		c.Reveal = sealed
+		return c, nil
+	})
 }
 
-// takeReveal returns the secret waiting for appID and forgets it: a second call, a
-// reload or another tab finds nothing.
-func (s *sessions) takeReveal(id, appID string) (reveal, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss, ok := s.byKey[key(id)]
-	if !ok || ss.reveal == nil || ss.reveal.appID != appID {
-		return reveal{}, false
-	}
-	r := *ss.reveal
-	ss.reveal = nil
-	if !s.now().Before(r.expires) {
-		return reveal{}, false
-	}
-	return r, true
-}
-
-// count is the number of sessions held (tests).
-func (s *sessions) count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.byKey)
-}
-
-// sweepLocked drops expired sessions at most once a minute, and the least recently
-// used ones while over maxSessions.
-func (s *sessions) sweepLocked(now time.Time) {
-	if now.Sub(s.sweep) >= time.Minute || len(s.byKey) >= maxSessions {
-		s.sweep = now
-		for k, ss := range s.byKey {
-			if s.expired(ss, now) {
-				delete(s.byKey, k)
-			}
+// takeReveal returns the secret waiting for appID and forgets it, in one locked
+// update: a second call, a reload, another tab or another replica finds nothing.
+func (s *sessions) takeReveal(ctx context.Context, id, appID string) (reveal, bool, error) {
+	k := key(id)
+	var got reveal
+	var ok bool
+	err := s.update(ctx, id, func(c store.ConsoleSession) (store.ConsoleSession, error) {
+		got, ok = reveal{}, false
+		if c.Reveal == nil {
+			return c, nil
 		}
-	}
-	for len(s.byKey) >= maxSessions {
-		var oldest [32]byte
-		var t time.Time
-		first := true
-		for k, ss := range s.byKey {
-			if first || ss.lastSeen.Before(t) {
-				oldest, t, first = k, ss.lastSeen, false
-			}
+		plain, err := s.seal.Open(c.Reveal, revealAAD(k))
+		var r reveal
+		if err != nil || json.Unmarshal(plain, &r) != nil {
+			c.Reveal = nil // unreadable (another master key): drop it
+			return c, nil
 		}
-		delete(s.byKey, oldest)
+		if r.AppID != appID {
+			return c, nil // it waits for its own application's page
+		}
+		c.Reveal = nil
+		got, ok = r, s.now().Before(r.Expires)
+		return c, nil
+	})
+	if err != nil || !ok {
+		return reveal{}, false, err
 	}
+	return got, true, nil
+}
+
+// revealAAD binds a sealed secret to its session: copied to another session's row, it
+// does not open.
+func revealAAD(sessionKey string) string { return "console-reveal:" + sessionKey }
+
+// update changes the session of id; a session that is gone is no error (the next
+// page signs the browser out).
+func (s *sessions) update(ctx context.Context, id string, fn func(store.ConsoleSession) (store.ConsoleSession, error)) error {
+	_, err := s.st.UpdateSession(ctx, key(id), fn)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
 // sessionID reads the session cookie.

@@ -203,7 +203,10 @@ func (h *Handler) userEnabled(w http.ResponseWriter, r *http.Request, v *viewer)
 	}
 	msg := "User enabled."
 	if !on {
-		h.sess.destroyUser(id)
+		if err := h.sess.destroyUser(r.Context(), id); err != nil {
+			// The account is disabled: its sessions end at their next request anyway.
+			h.log.Warn("console: end the sessions of a disabled user", "err", err)
+		}
 		msg = "User disabled and signed out."
 	}
 	h.redirect(w, r, v, userPath(id), msg)
@@ -265,6 +268,8 @@ func (h *Handler) userDelete(w http.ResponseWriter, r *http.Request, v *viewer) 
 		h.userFailed(w, r, v, err, "")
 		return
 	}
-	h.sess.destroyUser(id)
+	if err := h.sess.destroyUser(r.Context(), id); err != nil {
+		h.log.Warn("console: end the sessions of a deleted user", "err", err) // the store deletes them with the user too
+	}
 	h.redirect(w, r, v, "/users", "User “"+u.Username+"” deleted.")
 }

@@ -17,11 +17,12 @@ import (
 	"github.com/gatehouse/gatehouse/internal/throttle"
 )
 
-// Store is the part of the store the console reads directly: users by name (sign-in)
-// and the audit trail.
+// Store is the part of the store the console uses directly: users by name (sign-in),
+// the audit trail and the sessions.
 type Store interface {
 	GetUserByUsername(ctx context.Context, realm, username string) (store.User, error)
 	ListAudit(ctx context.Context, q store.AuditQuery) ([]store.AuditEvent, error)
+	SessionStore
 }
 
 // AuditWriter stores one event synchronously (*audit.Recorder).
@@ -49,6 +50,9 @@ type Options struct {
 	Audit    AuditWriter
 	Keys     Keys
 	Clusters Clusters // nil: the clusters pages say none are configured
+	// Sealer encrypts a new client secret while it waits in the session store for the
+	// page that shows it once (*keys.KEK).
+	Sealer Sealer
 
 	// SaaSTokenURL is the server's /oauth/token URL; RealmTokenURL the realm's
 	// Keycloak-style token endpoint. Both appear in the credentials shown after create.
@@ -107,8 +111,8 @@ type Handler struct {
 
 // New builds the console.
 func New(o Options) (*Handler, error) {
-	if o.Identity == nil || o.Store == nil || o.Audit == nil || o.Keys == nil || o.Realm == "" {
-		return nil, errors.New("web: Realm, Identity, Store, Audit and Keys are required")
+	if o.Identity == nil || o.Store == nil || o.Audit == nil || o.Keys == nil || o.Sealer == nil || o.Realm == "" {
+		return nil, errors.New("web: Realm, Identity, Store, Audit, Keys and Sealer are required")
 	}
 	if o.IdleTimeout == 0 {
 		o.IdleTimeout = DefaultIdleTimeout
@@ -138,7 +142,7 @@ func New(o Options) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{o: o, id: o.Identity, sess: newSessions(o.IdleTimeout, o.MaxAge, o.Now), pages: pages, now: o.Now,
+	h := &Handler{o: o, id: o.Identity, sess: newSessions(o.Store, o.Sealer, o.Realm, o.IdleTimeout, o.MaxAge, o.Now), pages: pages, now: o.Now,
 		log: o.Log, slow: make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
 		dummy: identity.DummyPasswordHash, assetTag: tag}
 	h.root = h.routes()
