@@ -85,8 +85,11 @@ test('signing in is refused with a wrong password and works by keyboard', async 
   await page.getByRole('alert').filter({ hasText: 'username or password is wrong' }).waitFor()
   await shot('signin-error')
 
-  // Keyboard only: the username field has focus after the page loads.
+  // Keyboard only: the username field has focus after the page loads. (Chromium
+  // applies autofocus at a rendering step after "load": wait for it, or the first
+  // keystrokes go nowhere on a busy machine.)
   await page.goto(`${CONSOLE}/signin`)
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'username', null, { timeout: 5000 })
   await page.keyboard.type(USER)
   await page.keyboard.press('Tab')
   await page.keyboard.type(PASSWORD)
