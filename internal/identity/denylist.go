@@ -24,6 +24,11 @@ type DenyList struct {
 
 	mu  sync.Mutex // serializes Refresh
 	rev int64
+
+	// recent holds token ids this replica revoked since the view was loaded (Deny),
+	// with when they were added: a reload that starts later has read them from the
+	// store, and drops them from here.
+	recent sync.Map // jti → time.Time
 }
 
 // denyView is an immutable snapshot.
@@ -46,6 +51,14 @@ func NewDenyList(s store.Store, realm string, now func() time.Time) *DenyList {
 	return &DenyList{store: s, realm: realm, now: now, rev: -1}
 }
 
+// Deny refuses a token id at once on this replica, without waiting for the reload
+// that reads it from the store (where the caller has committed it): a revocation
+// answer does not wait for a reload of the whole realm. Other replicas learn it at
+// their next refresh.
+func (d *DenyList) Deny(jti string) {
+	d.recent.Store(jti, d.now())
+}
+
 // Denied reports whether c must be refused. Before the first successful Refresh it
 // denies nothing.
 func (d *DenyList) Denied(c *accesstoken.Claims) bool {
@@ -54,6 +67,9 @@ func (d *DenyList) Denied(c *accesstoken.Claims) bool {
 		return false
 	}
 	if _, ok := v.revoked[c.ID]; ok {
+		return true
+	}
+	if _, ok := d.recent.Load(c.ID); ok {
 		return true
 	}
 	if _, ok := v.enabled[c.Subject]; ok {
@@ -83,6 +99,7 @@ func (d *DenyList) Refresh(ctx context.Context) error {
 		d.view.Store(&nv)
 		return nil
 	}
+	begun := d.now()
 	v, err := d.load(ctx)
 	if err != nil {
 		return err
@@ -90,6 +107,13 @@ func (d *DenyList) Refresh(ctx context.Context) error {
 	v.asOf = start
 	d.view.Store(v)
 	d.rev = rev
+	// Ids denied before this load began were committed before it read the store.
+	d.recent.Range(func(k, at any) bool {
+		if at.(time.Time).Before(begun) {
+			d.recent.Delete(k)
+		}
+		return true
+	})
 	return nil
 }
 

@@ -175,3 +175,48 @@ func BenchmarkDenied(b *testing.B) {
 		d.Denied(c)
 	}
 }
+
+// TestDenyListDeny: a token id denied on this replica is refused at once, before any
+// reload; the first reload that began after it reads it from the store and takes over.
+func TestDenyListDeny(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	st := &denyStore{apps: []store.Application{{ID: "a1", Realm: "r", Enabled: true}}}
+	d := NewDenyList(st, "r", clock)
+	if err := d.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tok := &accesstoken.Claims{Subject: "a1", ID: "j1", IssuedAt: accesstoken.NumericDate(now.Unix())}
+	if d.Denied(tok) {
+		t.Fatal("denied before Deny")
+	}
+	lists := st.lists
+	d.Deny("j1")
+	if !d.Denied(tok) || st.lists != lists {
+		t.Fatalf("Deny: denied %v, store listed %d times", d.Denied(tok), st.lists-lists)
+	}
+	// A reload that began at the same instant may not have read it: it stays.
+	st.change(func(*denyStore) {})
+	if err := d.Refresh(ctx); err != nil || !d.Denied(tok) {
+		t.Fatalf("after a reload at the same instant: denied %v (%v)", d.Denied(tok), err)
+	}
+	// A later reload read the store (where the caller committed it); here the store
+	// does not have it, which shows the entry was handed over to the view.
+	now = now.Add(time.Second)
+	st.change(func(*denyStore) {})
+	if err := d.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d.Denied(tok) {
+		t.Fatal("the entry outlived a reload that began after it")
+	}
+	st.change(func(s *denyStore) {
+		s.revs = append(s.revs, store.Revocation{JTI: "j1", Realm: "r", ExpiresAt: now.Add(time.Hour)})
+	})
+	d.Deny("j1")
+	now = now.Add(time.Second)
+	if err := d.Refresh(ctx); err != nil || !d.Denied(tok) {
+		t.Fatalf("stored revocation after the reload: denied %v (%v)", d.Denied(tok), err)
+	}
+}

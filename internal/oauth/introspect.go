@@ -20,10 +20,11 @@ type AppChecker interface {
 }
 
 // DenyList is a realm's deny-list of revoked token ids and disabled or deleted
-// applications (identity.DenyList). Refresh reloads it from the store.
+// applications (identity.DenyList). Deny refuses a token id at once on this replica,
+// ahead of the reload that reads it from the store.
 type DenyList interface {
 	Denied(c *accesstoken.Claims) bool
-	Refresh(ctx context.Context) error
+	Deny(jti string)
 }
 
 // Revocations stores revoked token ids (store.Store).

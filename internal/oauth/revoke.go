@@ -18,8 +18,9 @@ var errNotYours = errRequest("The token was not issued to this client")
 //     valid (§2.1 "the token was issued to the client making the revocation request";
 //     checklist B5, our choice of code).
 //   - Otherwise its jti is denied until the token's exp, one audit event is written and
-//     this replica's deny-list reloads at once; other replicas follow within their
-//     refresh interval. If the store fails: 503 + Retry-After, never 200 (§2.2.1, B7).
+//     this replica's deny-list refuses the jti at once; other replicas follow within
+//     their refresh interval. If the store fails: 503 + Retry-After, never 200
+//     (§2.2.1, B7).
 func (t *TokenControl) Revoke(w http.ResponseWriter, r *http.Request) {
 	realm, caller, p, ok := t.begin(w, r)
 	if !ok {
@@ -49,9 +50,7 @@ func (t *TokenControl) Revoke(w http.ResponseWriter, r *http.Request) {
 		t.Log.Error("revoke: audit event not written", "realm", realm.Name, "jti", c.ID, "err", err)
 	}
 	if d := t.Deny[realm.Name]; d != nil {
-		if err := d.Refresh(ctx); err != nil {
-			t.Log.Warn("revoke: deny-list not refreshed; the periodic refresh will catch up", "realm", realm.Name, "err", err)
-		}
+		d.Deny(c.ID)
 	}
 	writeRaw(w, nil)
 }

@@ -74,10 +74,10 @@ func (f *ctlApps) ClientActive(_ context.Context, realm, clientID, appID string)
 }
 
 type ctlDeny struct {
-	mu        sync.Mutex
-	revoked   map[string]bool
-	pending   map[string]bool // added to the store, seen after Refresh
-	refreshes int
+	mu      sync.Mutex
+	revoked map[string]bool
+	pending map[string]bool // added to the store
+	denied  int             // Deny calls
 }
 
 func (f *ctlDeny) Denied(c *accesstoken.Claims) bool {
@@ -86,14 +86,14 @@ func (f *ctlDeny) Denied(c *accesstoken.Claims) bool {
 	return f.revoked[c.ID]
 }
 
-func (f *ctlDeny) Refresh(context.Context) error {
+func (f *ctlDeny) Deny(jti string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.refreshes++
-	for j := range f.pending {
-		f.revoked[j] = true
+	f.denied++
+	if !f.pending[jti] {
+		panic("Deny before the revocation was stored")
 	}
-	return nil
+	f.revoked[jti] = true
 }
 
 type ctlRevocations struct {
@@ -354,8 +354,8 @@ func TestRevocationChecklistB(t *testing.T) {
 		strings.Contains(fmt.Sprint(f.trail.evs[0]), mine) {
 		t.Errorf("audit: %+v", f.trail.evs)
 	}
-	if f.deny.refreshes != 1 {
-		t.Errorf("deny-list refreshed %d times, want 1", f.deny.refreshes)
+	if f.deny.denied != 1 {
+		t.Errorf("deny-list told %d times, want 1", f.deny.denied)
 	}
 	// Immediately inactive on this replica.
 	if a := f.post("token/introspect", ctlForm("app", "app-secret", mine)); a.body != `{"active":false}` {
