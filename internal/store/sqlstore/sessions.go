@@ -75,19 +75,7 @@ func (s *Store) UpdateSession(ctx context.Context, key string, fn func(store.Con
 
 // DeleteSession ends one session; ErrNotFound when there is none.
 func (s *Store) DeleteSession(ctx context.Context, key string) error {
-	return s.write(ctx, "delete session", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q("DELETE FROM console_sessions WHERE session_key = ?"), key)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			if err == nil {
-				err = store.ErrNotFound
-			}
-			return err
-		}
-		return nil
-	})
+	return s.deleteOne(ctx, "delete session", false, "DELETE FROM console_sessions WHERE session_key = ?", key)
 }
 
 // DeleteUserSessions ends every session of a user of realm.

@@ -91,8 +91,15 @@ func (s *Store) DeleteUser(ctx context.Context, realm, id string) error {
 	return s.deleteRow(ctx, "delete user", "DELETE FROM users WHERE realm = ? AND id = ?", realm, id)
 }
 
-// deleteRow runs a single-row DELETE, ErrNotFound when it removed nothing.
+// deleteRow runs a single-row DELETE of identity data (it moves the revision),
+// ErrNotFound when it removed nothing.
 func (s *Store) deleteRow(ctx context.Context, op, query string, args ...any) error {
+	return s.deleteOne(ctx, op, true, query, args...)
+}
+
+// deleteOne runs a single-row DELETE, ErrNotFound when it removed nothing; bump moves
+// the revision.
+func (s *Store) deleteOne(ctx context.Context, op string, bump bool, query string, args ...any) error {
 	return s.write(ctx, op, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(query), args...)
 		if err != nil {
@@ -103,6 +110,9 @@ func (s *Store) deleteRow(ctx context.Context, op, query string, args ...any) er
 				err = store.ErrNotFound
 			}
 			return err
+		}
+		if !bump {
+			return nil
 		}
 		return s.bump(ctx, tx)
 	})
