@@ -150,9 +150,6 @@ func (a *Authenticator) Authenticate(token string) (*accesstoken.Claims, string)
 	return c, ""
 }
 
-// Audiences returns the accepted "aud" values.
-func (a *Authenticator) Audiences() []string { return slices.Clone(*a.audiences.Load()) }
-
 // SetAudiences replaces the accepted "aud" values (an API's aliases changed). When the
 // set changes, the verified-token cache is emptied: a cached token was accepted for an
 // audience that may no longer be one.

@@ -361,7 +361,7 @@ func TestSetAudiences(t *testing.T) {
 	if got := status(oldTok); got != 401 {
 		t.Fatalf("dropped alias still accepted (from the cache?): %d", got)
 	}
-	if diff := cmp.Diff([]string{testAPI, "new-alias"}, a.Audiences()); diff != "" {
+	if diff := cmp.Diff([]string{testAPI, "new-alias"}, *a.audiences.Load()); diff != "" {
 		t.Fatalf("Audiences (-want +got):\n%s", diff)
 	}
 }
