@@ -10,9 +10,9 @@ import (
 	"github.com/gatehouse/gatehouse/internal/accesstoken"
 	"github.com/gatehouse/gatehouse/internal/bearer"
 	"github.com/gatehouse/gatehouse/internal/httpapi/modelerapi"
-	"github.com/gatehouse/gatehouse/internal/httpapi/problem"
 	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/modeler"
+	"github.com/gatehouse/gatehouse/internal/problem"
 )
 
 // modelerHandler builds the Web Modeler API of the default realm: tokens of that
