@@ -95,6 +95,7 @@ func TestInvalid(t *testing.T) {
 		{"bad log format", nil, map[string]string{"GATEHOUSE_LOG_FORMAT": "xml"}, "log-format"},
 		{"bad addr", []string{"--identity-addr", "nope"}, nil, "identity-addr"},
 		{"bad public url", []string{"--identity-public-url", "ftp://x"}, nil, "identity-public-url"},
+		{"bad modeler public url", []string{"--modeler-public-url", "ftp://x"}, nil, "modeler-public-url"},
 		{"unknown file key", []string{"--config", unknown}, nil, "unknown"},
 		{"client without secret", nil, map[string]string{"KEYCLOAK_CLIENTS_0_ID": "x"}, "secret"},
 		{"half a permission", nil, map[string]string{"KEYCLOAK_CLIENTS_0_ID": "x", "KEYCLOAK_CLIENTS_0_SECRET": "y",
