@@ -40,15 +40,15 @@ func importCmd(ctx context.Context, args []string, getenv env, environ []string,
 	if err != nil {
 		return err
 	}
-	st, err := server.OpenStore(ctx, c)
+	off, err := server.OpenOffline(ctx, c)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	if _, err := st.GetRealm(ctx, *realm); err != nil {
+	defer off.Close()
+	if _, err := off.Store.GetRealm(ctx, *realm); err != nil {
 		return fmt.Errorf("realm %q: %w (start `gatehouse serve` once to create it)", *realm, err)
 	}
-	rep, err := identity.New(st, nil, 2).ImportKeycloak(ctx, *realm, kr)
+	rep, err := off.Identity.ImportKeycloak(ctx, *realm, kr)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/gatehouse/gatehouse/client"
 	"github.com/gatehouse/gatehouse/internal/config"
-	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/server"
 )
 
@@ -142,34 +141,26 @@ func keysLocal(ctx context.Context, args []string, getenv env, environ []string,
 	if *output != "table" && *output != "json" {
 		return usagef("--output must be table or json")
 	}
-	st, err := server.OpenStore(ctx, c)
+	off, err := server.OpenOffline(ctx, c)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	kek, _, err := keys.LoadKEK(c.MasterKey, c.DataDir)
+	defer off.Close()
+	m, err := off.Keys(ctx, *realm)
 	if err != nil {
 		return err
 	}
-	if err := kek.Check(ctx, st); err != nil {
-		return err
-	}
-	r, err := st.GetRealm(ctx, *realm)
-	if err != nil {
-		return fmt.Errorf("realm %q: %w", *realm, err)
-	}
-	m := keys.NewManager(st, kek, nil, keys.Realm{Name: r.Name, Alg: r.SigningAlg, MaxLifetime: r.TokenLifetime})
 	switch verb {
 	case "rotate":
-		if err := m.Rotate(ctx, r.Name); err != nil {
+		if err := m.Rotate(ctx, *realm); err != nil {
 			return err
 		}
 	case "revoke":
-		if err := m.Revoke(ctx, r.Name, kid); err != nil {
+		if err := m.Revoke(ctx, *realm, kid); err != nil {
 			return fmt.Errorf("revoke %s: %w", kid, err)
 		}
 	}
-	list, err := m.List(ctx, r.Name)
+	list, err := m.List(ctx, *realm)
 	if err != nil {
 		return err
 	}

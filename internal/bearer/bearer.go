@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/accesstoken"
-	"github.com/gatehouse/gatehouse/internal/httpapi/problem"
+	"github.com/gatehouse/gatehouse/internal/problem"
 )
 
 // Verifier checks a token's signature, type, issuer, lifetime and audience.
@@ -33,7 +33,7 @@ type Config struct {
 	Verifier  Verifier
 	Deny      DenyList // nil: none (remote resource servers)
 	// OnError writes the body of a refusal after the status's headers (WWW-Authenticate)
-	// are set; it must call WriteHeader(status). nil: problem+json via httpapi/problem.
+	// are set; it must call WriteHeader(status). nil: problem+json via internal/problem.
 	OnError func(w http.ResponseWriter, r *http.Request, status int, code, description string)
 	// Disabled switches authentication off (Console's CAMUNDA_CONSOLE_DISABLE_AUTH):
 	// every request passes with no claims.

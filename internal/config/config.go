@@ -30,6 +30,7 @@ type Config struct {
 	DataDir             string
 	DatabaseURL         string
 	IdentityPublicURL   string // empty: http://localhost:<identity port>
+	ModelerPublicURL    string // empty: http://localhost:<modeler port>
 	TokenLifetime       time.Duration
 	SigningAlg          string
 	TokenHeaderType     string
@@ -155,6 +156,13 @@ func (c *Config) Validate() error {
 		}
 		c.IdentityPublicURL = strings.TrimRight(c.IdentityPublicURL, "/")
 	}
+	if c.ModelerPublicURL != "" {
+		u, err := url.Parse(c.ModelerPublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("--modeler-public-url: %q must be an absolute http(s) URL", c.ModelerPublicURL)
+		}
+		c.ModelerPublicURL = strings.TrimRight(c.ModelerPublicURL, "/")
+	}
 	if c.DataDir == "" && c.DatabaseURL == "" {
 		return fmt.Errorf("--data-dir must be set")
 	}
@@ -279,8 +287,8 @@ func (c Config) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "identity-addr=%s console-addr=%s modeler-addr=%s management-addr=%s data-dir=%s database-url=%s ",
 		c.IdentityAddr, c.ConsoleAddr, c.ModelerAddr, c.ManagementAddr, c.DataDir, redactURL(c.DatabaseURL))
-	fmt.Fprintf(&b, "identity-public-url=%s token-lifetime=%s signing-alg=%s token-header-type=%s key-rotation-interval=%s ",
-		c.IdentityPublicURL, c.TokenLifetime, c.SigningAlg, c.TokenHeaderType, c.KeyRotationInterval)
+	fmt.Fprintf(&b, "identity-public-url=%s modeler-public-url=%s token-lifetime=%s signing-alg=%s token-header-type=%s key-rotation-interval=%s ",
+		c.IdentityPublicURL, c.ModelerPublicURL, c.TokenLifetime, c.SigningAlg, c.TokenHeaderType, c.KeyRotationInterval)
 	fmt.Fprintf(&b, "log-format=%s log-level=%s master-key=%s bootstrap-client-id=%s bootstrap-secret=%s realms=%d clients=%d",
 		c.LogFormat, c.LogLevel, redact(c.MasterKey), c.BootstrapClientID, redact(c.BootstrapSecret), len(c.Realms), len(c.Clients))
 	fmt.Fprintf(&b, " console-disable-auth=%t issuer-url=%s clock-skew=%s clusters=%d",

@@ -95,6 +95,7 @@ func TestInvalid(t *testing.T) {
 		{"bad log format", nil, map[string]string{"GATEHOUSE_LOG_FORMAT": "xml"}, "log-format"},
 		{"bad addr", []string{"--identity-addr", "nope"}, nil, "identity-addr"},
 		{"bad public url", []string{"--identity-public-url", "ftp://x"}, nil, "identity-public-url"},
+		{"bad modeler public url", []string{"--modeler-public-url", "ftp://x"}, nil, "modeler-public-url"},
 		{"unknown file key", []string{"--config", unknown}, nil, "unknown"},
 		{"client without secret", nil, map[string]string{"KEYCLOAK_CLIENTS_0_ID": "x"}, "secret"},
 		{"half a permission", nil, map[string]string{"KEYCLOAK_CLIENTS_0_ID": "x", "KEYCLOAK_CLIENTS_0_SECRET": "y",
@@ -145,5 +146,34 @@ keycloak:
 	}
 	if len(c.Clients) != 2 || c.Clients[1].Realm != "other" || c.Clients[0].Permissions[0].Definition != "read:*" {
 		t.Errorf("clients: %+v", c.Clients)
+	}
+}
+
+// TestModelerPublicURL: --modeler-public-url comes from the flag, GATEHOUSE_MODELER_PUBLIC_URL
+// or the YAML key modeler-public-url, and loses a trailing slash.
+func TestModelerPublicURL(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "g.yaml")
+	os.WriteFile(file, []byte("modeler-public-url: https://file.example/\n"), 0o600)
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"default", nil, nil, ""},
+		{"file", []string{"--config", file}, nil, "https://file.example"},
+		{"env", []string{"--config", file}, map[string]string{"GATEHOUSE_MODELER_PUBLIC_URL": "https://env.example"}, "https://env.example"},
+		{"flag", []string{"--config", file, "--modeler-public-url", "https://flag.example/"},
+			map[string]string{"GATEHOUSE_MODELER_PUBLIC_URL": "https://env.example"}, "https://flag.example"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := load(t, tc.args, tc.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.ModelerPublicURL != tc.want {
+				t.Errorf("ModelerPublicURL = %q, want %q", c.ModelerPublicURL, tc.want)
+			}
+		})
 	}
 }

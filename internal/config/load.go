@@ -69,6 +69,7 @@ var settings = func() []setting {
 		s("data-dir", "directory of the embedded SQLite database and the generated master key", func(c *Config) *string { return &c.DataDir }),
 		s("database-url", "PostgreSQL URL (postgres://…); empty: embedded SQLite in --data-dir", func(c *Config) *string { return &c.DatabaseURL }),
 		s("identity-public-url", "public base URL of the identity listener; issuers are <url>/auth/realms/<realm> (default http://localhost:<identity port>)", func(c *Config) *string { return &c.IdentityPublicURL }),
+		s("modeler-public-url", "public base URL of the Web Modeler API listener, the base of the links it returns (default http://localhost:<modeler port>)", func(c *Config) *string { return &c.ModelerPublicURL }),
 		d("token-lifetime", "access token lifetime (expires_in), at most 24h", func(c *Config) *time.Duration { return &c.TokenLifetime }),
 		s("signing-alg", "signing algorithm of realms that do not set their own: RS256, ES256 or EdDSA", func(c *Config) *string { return &c.SigningAlg }),
 		s("token-header-type", "JOSE typ header of access tokens: JWT (Keycloak) or at+jwt (RFC 9068)", func(c *Config) *string { return &c.TokenHeaderType }),

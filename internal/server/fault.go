@@ -13,7 +13,7 @@ import (
 // Database faults (issue 6, checklist F3/F4).
 //
 // A replica answers token requests from an in-memory client cache and verifies tokens
-// from in-memory key sets and deny-lists. The once-a-second revision poll (maintain)
+// from in-memory key sets and deny-lists. The once-a-second revision poll (pollLoop)
 // keeps them fresh, and it is also how a replica learns that the database is gone.
 // From then on the client cache cannot be trusted: an application may have been
 // disabled, or its secret rotated, on another replica, and this one would never know.
@@ -30,8 +30,8 @@ const (
 	pollTimeout = 2 * time.Second
 	// reloadTimeout bounds reloading the key sets after a change or an outage.
 	reloadTimeout = 10 * time.Second
-	// keyMaintenanceTimeout bounds one round of scheduled key work, which shares the
-	// loop with the revision poll: a hung database must not stop the poll.
+	// keyMaintenanceTimeout bounds one round of scheduled key work (keys.Manager.Run),
+	// so that a hung database does not stall the schedule.
 	keyMaintenanceTimeout = 30 * time.Second
 	// requestTimeout bounds how long a request may wait for the database before it
 	// answers 503 (the handlers map context.DeadlineExceeded and store.ErrUnavailable

@@ -12,7 +12,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/bearer"
 	"github.com/gatehouse/gatehouse/internal/cluster"
-	"github.com/gatehouse/gatehouse/internal/httpapi/problem"
+	"github.com/gatehouse/gatehouse/internal/problem"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 

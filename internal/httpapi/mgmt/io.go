@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/bearer"
-	"github.com/gatehouse/gatehouse/internal/httpapi/problem"
 	"github.com/gatehouse/gatehouse/internal/identity"
+	"github.com/gatehouse/gatehouse/internal/problem"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 

@@ -26,8 +26,8 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/accesstoken"
 	"github.com/gatehouse/gatehouse/internal/bearer"
-	"github.com/gatehouse/gatehouse/internal/httpapi/problem"
 	"github.com/gatehouse/gatehouse/internal/modeler"
+	"github.com/gatehouse/gatehouse/internal/problem"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 

@@ -11,9 +11,6 @@ import (
 //go:embed openapi.json
 var openAPI []byte
 
-// OpenAPI returns the embedded OpenAPI document.
-func OpenAPI() []byte { return openAPI }
-
 // ServeOpenAPI writes the OpenAPI document; it needs no token.
 func ServeOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")

@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/bearer"
-	"github.com/gatehouse/gatehouse/internal/httpapi/problem"
 	"github.com/gatehouse/gatehouse/internal/modeler"
+	"github.com/gatehouse/gatehouse/internal/problem"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 

@@ -31,11 +31,6 @@ type options struct {
 	maxConns int
 }
 
-// WithRetries sets how often a PostgreSQL transaction that failed with a
-// serialization failure or deadlock is run again (default 3). Update functions
-// may therefore be called more than once; they must not have side effects.
-func WithRetries(n int) Option { return func(o *options) { o.retries = max(n, 0) } }
-
 // WithMaxOpenConns sets the size of the pool Open creates: the read pool on
 // SQLite (default max(4, GOMAXPROCS)), the only pool on PostgreSQL (default 20).
 func WithMaxOpenConns(n int) Option { return func(o *options) { o.maxConns = n } }
