@@ -11,6 +11,11 @@ import (
 // MaxBodySize caps a token, introspection or revocation request body (checklist A8).
 const MaxBodySize = 64 << 10
 
+// MaxClientIDLen caps a client id in bytes. Longer ids are refused as malformed before
+// anything is looked up, throttled or audited: an unauthenticated caller must not be
+// able to make the server keep (throttle keys, audit actors) kilobytes per request.
+const MaxClientIDLen = 255
+
 // Input is everything the token endpoint reads from an HTTP request.
 type Input struct {
 	Method        string
@@ -56,7 +61,7 @@ func ParseToken(in Input) (TokenRequest, *Error) {
 		return TokenRequest{}, errGrantType
 	}
 	req := TokenRequest{Audience: params["audience"], Scope: params["scope"]}
-	if len(req.Scope) > 4096 || len(req.Audience) > 1024 {
+	if len(req.Scope) > 4096 || len(req.Audience) > 1024 || len(params["client_id"]) > MaxClientIDLen {
 		return TokenRequest{}, errRequest("Parameter too long")
 	}
 	return authParams(req, params, in.Authorization)
@@ -72,6 +77,9 @@ func authParams(req TokenRequest, params map[string]string, authz []string) (Tok
 		id, secret, isBasic, err := DecodeBasic(authz[0])
 		if !isBasic || err != nil {
 			return TokenRequest{}, errInvalidClient
+		}
+		if len(id) > MaxClientIDLen {
+			return TokenRequest{}, errRequest("Parameter too long")
 		}
 		if bodySecret != "" {
 			return TokenRequest{}, errRequest("Use exactly one client authentication method")
