@@ -1,7 +1,7 @@
 package outbound
 
 import (
-		"errors"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
