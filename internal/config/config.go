@@ -288,14 +288,17 @@ func (c Config) String() string {
 	return b.String()
 }
 
-// redactURL hides a password in a database URL.
+// redactURL prints a database URL as scheme://host:port/database and nothing else:
+// credentials can sit in the user info and in query parameters (password=,
+// sslpassword=, …), so everything but the location is dropped. A URL that does not
+// parse is never printed.
 func redactURL(s string) string {
+	if s == "" {
+		return ""
+	}
 	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return "[unparsable URL]"
 	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "redacted")
-	}
-	return u.String()
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 }
