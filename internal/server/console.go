@@ -40,7 +40,8 @@ func (s *Server) consoleHandler() (http.Handler, error) {
 	}
 	c := &console{}
 	c.clusters = cluster.NewService(s.store, realm,
-		cluster.NewProber(cluster.ProberOptions{Timeout: s.cfg.ClusterProbeTimeout}), &cluster.Metrics{}, s.log)
+		cluster.NewProber(cluster.ProberOptions{Timeout: s.cfg.ClusterProbeTimeout, Outbound: s.cfg.Outbound()}),
+		&cluster.Metrics{Outbound: s.cfg.Outbound()}, s.log)
 	if err := c.clusters.Reload(ctx); err != nil {
 		return nil, fmt.Errorf("clusters: %w", err)
 	}
@@ -51,7 +52,7 @@ func (s *Server) consoleHandler() (http.Handler, error) {
 	}
 	cfg := bearer.Config{Realm: realm, Audiences: audiences, Disabled: s.cfg.ConsoleDisableAuth}
 	if s.cfg.IssuerURL != "" {
-		c.remote, err = bearer.NewRemote(s.cfg.IssuerURL, bearer.RemoteOptions{Now: s.now})
+		c.remote, err = bearer.NewRemote(s.cfg.IssuerURL, bearer.RemoteOptions{Now: s.now, Outbound: s.cfg.Outbound()})
 		if err != nil {
 			return nil, err
 		}
