@@ -72,9 +72,25 @@ func ParseAllow(list string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
+var (
+	sharedSpace = netip.MustParsePrefix("100.64.0.0/10")  // carrier-grade NAT; Alibaba's metadata is 100.100.100.200
+	nat64       = netip.MustParsePrefix("64:ff9b::/96")   // RFC 6052: an IPv4 address behind a NAT64 gateway
+	nat64Local  = netip.MustParsePrefix("64:ff9b:1::/48") // RFC 8215
+)
+
 // internal reports why a is not a public destination ("" when it is).
 func internal(a netip.Addr) string {
+	if nat64.Contains(a) {
+		b := a.As16()
+		if why := internal(netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]})); why != "" {
+			return why + " (through NAT64)"
+		}
+	}
 	switch {
+	case nat64Local.Contains(a):
+		return "private"
+	case sharedSpace.Contains(a):
+		return "shared (RFC 6598)"
 	case a.IsLoopback():
 		return "loopback"
 	case a.IsLinkLocalUnicast(), a.IsLinkLocalMulticast():

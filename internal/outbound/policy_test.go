@@ -44,6 +44,11 @@ func TestCheckAddr(t *testing.T) {
 		{"255.255.255.255", true, true},
 		{"::ffff:127.0.0.1", false, true},
 		{"::ffff:10.2.0.1", true, true},
+		{"100.100.100.200", true, true},
+		{"64:ff9b::a9fe:a9fe", true, true},
+		{"64:ff9b::7f00:1", true, true},
+		{"64:ff9b::cb00:7109", false, false},
+		{"64:ff9b:1::1", true, true},
 	} {
 		t.Run(tc.addr, func(t *testing.T) {
 			dst := netip.AddrPortFrom(netip.MustParseAddr(tc.addr), 80)
