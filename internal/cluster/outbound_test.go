@@ -3,9 +3,11 @@ package cluster
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -49,5 +51,23 @@ func TestOutboundPolicy(t *testing.T) {
 	}
 	if _, err := (&Metrics{Outbound: loopback}).Fetch(context.Background(), cl, time.Now().Add(-time.Hour), time.Now()); err != nil {
 		t.Errorf("allowed usage fetch: %v", err)
+	}
+}
+
+// TestUsageOnlyDocumentedFields: whatever a usage endpoint answers, only "total" and
+// "assignees" are read; other members never reach the caller.
+func TestUsageOnlyDocumentedFields(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"total": 2, "assignees": ["ann"], "canary": "s3cret", "nested": {"canary": "s3cret"}}`))
+	}))
+	defer srv.Close()
+	cl := store.Cluster{ID: "c", Components: []store.Component{
+		{ID: "tasklist", Type: TypeTasklist, Readiness: srv.URL + "/actuator/health/readiness"}}}
+	u, err := (&Metrics{Outbound: loopback}).Fetch(context.Background(), cl, time.Now().Add(-time.Hour), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprintf("%+v", u); strings.Contains(got, "s3cret") || u.TaskUsers != 1 {
+		t.Errorf("usage %s", got)
 	}
 }
