@@ -61,7 +61,7 @@ func ParseToken(in Input) (TokenRequest, *Error) {
 		return TokenRequest{}, errGrantType
 	}
 	req := TokenRequest{Audience: params["audience"], Scope: params["scope"]}
-	if len(req.Scope) > 4096 || len(req.Audience) > 1024 || len(params["client_id"]) > MaxClientIDLen {
+	if len(req.Scope) > 4096 || len(req.Audience) > 1024 {
 		return TokenRequest{}, errRequest("Parameter too long")
 	}
 	return authParams(req, params, in.Authorization)
@@ -70,6 +70,9 @@ func ParseToken(in Input) (TokenRequest, *Error) {
 // authParams settles the one client authentication method of the request (RFC 6749 §2.3).
 func authParams(req TokenRequest, params map[string]string, authz []string) (TokenRequest, *Error) {
 	bodyID, bodySecret := params["client_id"], params["client_secret"]
+	if len(bodyID) > MaxClientIDLen {
+		return TokenRequest{}, errRequest("Parameter too long")
+	}
 	if len(authz) > 1 {
 		return TokenRequest{}, errRequest("Multiple Authorization headers")
 	}
