@@ -9,6 +9,7 @@ import (
 	"log/slog"
 
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/lograte"
 	"github.com/gatehouse/gatehouse/internal/server"
 )
 
@@ -30,14 +31,18 @@ func loadConfig(fs *flag.FlagSet, args []string, getenv env, environ []string) (
 	return c, nil
 }
 
-func newLogger(c config.Config, w io.Writer) *slog.Logger {
+// newLogger returns the server's logger; repeated lines (one per rejected request
+// during an outage) are rate-limited with a count of the suppressed ones.
+func newLogger(c config.Config, w io.Writer) (*slog.Logger, *lograte.Handler) {
 	var lvl slog.Level
 	lvl.UnmarshalText([]byte(c.LogLevel))
 	opts := &slog.HandlerOptions{Level: lvl}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	lr := lograte.New(h, lograte.Options{})
+	return slog.New(lr), lr
 }
 
 func serve(ctx context.Context, args []string, getenv env, environ []string, stdout, stderr io.Writer) error {
@@ -50,7 +55,8 @@ func serve(ctx context.Context, args []string, getenv env, environ []string, std
 	if err != nil {
 		return err
 	}
-	log := newLogger(c, stderr)
+	log, limiter := newLogger(c, stderr)
+	defer limiter.Flush(context.WithoutCancel(ctx))
 	log.Info("starting gatehouse", "version", version, "config", c.String())
 	srv, err := server.New(ctx, c, server.Options{Log: log, Stdout: stdout})
 	if err != nil {

@@ -6,6 +6,8 @@
 // and "last" (when the last one happened): a client taking a thousand tokens a second
 // makes two rows a second, not a thousand.
 // Events never carry secrets or tokens: callers put ids, names and reasons only.
+// Every field is capped where events enter (Cap), since some come from unauthenticated
+// requests; Retention deletes events older than the configured age.
 package audit
 
 import (
@@ -44,16 +46,16 @@ func New(s Appender, log *slog.Logger) *Recorder {
 		every: 500 * time.Millisecond, done: make(chan struct{})}
 }
 
-// Write stores one event now.
+// Write stores one event now, its fields capped (Cap).
 func (r *Recorder) Write(ctx context.Context, e store.AuditEvent) error {
-	return r.store.AppendAudit(ctx, e)
+	return r.store.AppendAudit(ctx, Cap(e))
 }
 
 // Record queues an event for the next batch. When the queue is full the event is
 // dropped and counted (Dropped), so a slow database never slows token issuance.
 func (r *Recorder) Record(e store.AuditEvent) {
 	select {
-	case r.ch <- e:
+	case r.ch <- Cap(e):
 	default:
 		r.mu.Lock()
 		r.dropped++

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/accesstoken"
 	"github.com/gatehouse/gatehouse/internal/keys"
+	"github.com/gatehouse/gatehouse/internal/outbound"
 )
 
 // Remote is the key source of a remote issuer (--issuer-url): the JWKS named by the
@@ -38,7 +39,8 @@ type Remote struct {
 
 // RemoteOptions tune a Remote. Zero values take the defaults.
 type RemoteOptions struct {
-	Client      *http.Client     // default: 5 s timeout, no redirects across hosts
+	Client      *http.Client     // default: Outbound's client, 5 s timeout, no redirects
+	Outbound    *outbound.Policy // where fetches may go; default: no internal address (SSRF)
 	MinInterval time.Duration    // least time between two fetches; default 60 s
 	MaxAge      time.Duration    // Run refreshes a set this old; default 5 min
 	Now         func() time.Time // default time.Now
@@ -55,9 +57,13 @@ func NewRemote(issuer string, opt RemoteOptions) (*Remote, error) {
 		return nil, fmt.Errorf("bearer: issuer URL %q must be an absolute http(s) URL", issuer)
 	}
 	if opt.Client == nil {
-		opt.Client = &http.Client{Timeout: 5 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		}}
+		pol := opt.Outbound
+		if pol == nil {
+			pol = &outbound.Policy{}
+		}
+		opt.Client = pol.Client()
+		opt.Client.Timeout = 5 * time.Second
+		opt.Client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	}
 	if opt.MinInterval <= 0 {
 		opt.MinInterval = 60 * time.Second

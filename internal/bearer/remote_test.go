@@ -69,7 +69,7 @@ func TestRemoteVerifies(t *testing.T) {
 	fi := newFakeIssuer(t)
 	sk := fi.addKey(t, "r1")
 	clk := newClock(time.Now())
-	rem, err := NewRemote(fi.issuer, RemoteOptions{Now: clk.Now})
+	rem, err := NewRemote(fi.issuer, RemoteOptions{Now: clk.Now, Outbound: loopback})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestRemoteIssuerMismatch(t *testing.T) {
 	fi := newFakeIssuer(t)
 	fi.addKey(t, "r1")
 	fi.badIssuer = true
-	rem, err := NewRemote(fi.issuer, RemoteOptions{})
+	rem, err := NewRemote(fi.issuer, RemoteOptions{Outbound: loopback})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,3 +78,22 @@ func (r Resolver) IP(req *http.Request) string {
 	}
 	return client.String()
 }
+
+// Key returns the throttling key of req's client address (see ThrottleKey).
+func (r Resolver) Key(req *http.Request) string { return ThrottleKey(r.IP(req)) }
+
+// ThrottleKey maps a client address to the unit failure budgets are kept for: an IPv4
+// address as it is, an IPv6 address by its /64. One host commonly holds a whole /64
+// (SLAAC, privacy addresses), so keying on the full IPv6 address would give one
+// attacker 2^64 fresh budgets. Text that is not an address is returned unchanged.
+func ThrottleKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	a = a.Unmap().WithZone("")
+	if a.Is4() {
+		return a.String()
+	}
+	return netip.PrefixFrom(a, 64).Masked().String()
+}

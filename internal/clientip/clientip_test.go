@@ -41,3 +41,27 @@ func TestIP(t *testing.T) {
 		t.Error("host name accepted")
 	}
 }
+
+func TestThrottleKey(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"IPv4 whole address", "203.0.113.9", "203.0.113.9"},
+		{"IPv6 by /64", "2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"},
+		{"same /64 same key", "2001:db8:1:2::1", "2001:db8:1:2::/64"},
+		{"next /64 differs", "2001:db8:1:3::1", "2001:db8:1:3::/64"},
+		{"IPv4-mapped is IPv4", "::ffff:198.51.100.7", "198.51.100.7"},
+		{"zone dropped", "fe80::1%eth0", "fe80::/64"},
+		{"loopback v6", "::1", "::/64"},
+		{"not an address kept", "unix-socket", "unix-socket"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ThrottleKey(tc.in); got != tc.want {
+				t.Errorf("ThrottleKey(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+	req := httptest.NewRequest("POST", "/", nil)
+	req.RemoteAddr = "[2001:db8::5]:443"
+	if got := (Resolver{}).Key(req); got != "2001:db8::/64" {
+		t.Errorf("Key = %q", got)
+	}
+}

@@ -167,7 +167,7 @@ func TestProber(t *testing.T) {
 		{ID: "down", Readiness: comps.down + "/ready"},
 		{ID: "none"},
 	}}
-	p := NewProber(ProberOptions{Timeout: 200 * time.Millisecond, Concurrency: 2})
+	p := NewProber(ProberOptions{Timeout: 200 * time.Millisecond, Concurrency: 2, Outbound: loopback})
 	if s := p.Status("c1", "ok"); s != Unknown {
 		t.Fatalf("never probed: %s", s)
 	}
@@ -209,7 +209,7 @@ func TestProberBoundedConcurrency(t *testing.T) {
 	for i := range 12 {
 		comps = append(comps, store.Component{ID: string(rune('a' + i)), Readiness: srv.URL})
 	}
-	p := NewProber(ProberOptions{Concurrency: 3})
+	p := NewProber(ProberOptions{Concurrency: 3, Outbound: loopback})
 	p.Round(context.Background(), []store.Cluster{{ID: "c", Components: comps}})
 	if got := peak.Load(); got > 3 || got < 1 {
 		t.Fatalf("peak concurrency %d, bound 3", got)
@@ -227,7 +227,7 @@ func TestServiceView(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewService(st, "r", NewProber(ProberOptions{Timeout: time.Second}), nil, nil)
+	s := NewService(st, "r", NewProber(ProberOptions{Timeout: time.Second, Outbound: loopback}), nil, nil)
 	if len(s.View().Clusters) != 0 {
 		t.Fatal("view before load")
 	}
@@ -300,7 +300,7 @@ func TestMetricsFetch(t *testing.T) {
 	comps := newComponents(t)
 	start := time.UnixMilli(1_700_000_000_000)
 	end := start.Add(24 * time.Hour)
-	m := &Metrics{Timeout: 300 * time.Millisecond}
+	m := &Metrics{Timeout: 300 * time.Millisecond, Outbound: loopback}
 
 	cl := store.Cluster{ID: "c1", Components: []store.Component{
 		{ID: "operate", Type: TypeOperate, Metrics: op.URL + "/actuator/prometheus"},

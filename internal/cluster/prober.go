@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/outbound"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -37,15 +38,19 @@ type probeKey struct{ cluster, component string }
 
 // ProberOptions tune a Prober; zero values take the defaults.
 type ProberOptions struct {
-	Client      *http.Client  // default: no redirects followed, keep-alive connections
-	Timeout     time.Duration // per probe; default 2 s
-	Concurrency int           // default 8
+	Client      *http.Client     // default: Outbound's client
+	Outbound    *outbound.Policy // where probes may go; default: no internal address (SSRF)
+	Timeout     time.Duration    // per probe; default 2 s
+	Concurrency int              // default 8
 }
 
 // NewProber returns a prober.
 func NewProber(o ProberOptions) *Prober {
 	if o.Client == nil {
-		o.Client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		if o.Outbound == nil {
+			o.Outbound = &outbound.Policy{}
+		}
+		o.Client = noRedirects(o.Outbound)
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 2 * time.Second
@@ -54,6 +59,14 @@ func NewProber(o ProberOptions) *Prober {
 		o.Concurrency = 8
 	}
 	return &Prober{client: o.Client, timeout: o.Timeout, concurrency: o.Concurrency, status: map[probeKey]Status{}}
+}
+
+// noRedirects is the policy's client without redirects: a component's readiness and
+// usage endpoints answer directly, and a 3xx is an answer (unhealthy), not a hop.
+func noRedirects(p *outbound.Policy) *http.Client {
+	c := p.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return c
 }
 
 // Status returns the last result for a cluster's component.

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/outbound"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -54,8 +55,9 @@ func (e *SourceError) Unwrap() []error { return []error{ErrSourceDown, e.Err} }
 // e.g. http://operate:9600/actuator from http://operate:9600/actuator/prometheus),
 // else its readiness or public URL's origin + "/actuator".
 type Metrics struct {
-	Client  *http.Client  // default: no redirects followed
-	Timeout time.Duration // whole fetch; default 5 s
+	Client   *http.Client     // default: Outbound's client
+	Outbound *outbound.Policy // where fetches may go; default: no internal address (SSRF)
+	Timeout  time.Duration    // whole fetch; default 5 s
 }
 
 // TimeLayout is Spring's yyyy-MM-dd'T'HH:mm:ss.SSSZZ.
@@ -66,7 +68,11 @@ const TimeLayout = "2006-01-02T15:04:05.000-0700"
 func (m *Metrics) Fetch(ctx context.Context, c store.Cluster, start, end time.Time) (Usage, error) {
 	client := m.Client
 	if client == nil {
-		client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		pol := m.Outbound
+		if pol == nil {
+			pol = &outbound.Policy{}
+		}
+		client = noRedirects(pol)
 	}
 	timeout := m.Timeout
 	if timeout <= 0 {

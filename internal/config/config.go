@@ -6,14 +6,18 @@ package config
 
 import (
 	"fmt"
-	"github.com/gatehouse/gatehouse/internal/clientip"
 	"net"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/accesstoken"
+	"github.com/gatehouse/gatehouse/internal/clientip"
+	"github.com/gatehouse/gatehouse/internal/outbound"
 )
+
+// DefaultAuditRetention is how long audit events are kept (--audit-retention).
+const DefaultAuditRetention = 90 * 24 * time.Hour
 
 // DefaultRealm is the realm Camunda's charts use.
 const DefaultRealm = "camunda-platform"
@@ -42,7 +46,9 @@ type Config struct {
 	BootstrapSecret     string // secret
 	TrustedProxies      string // comma-separated CIDRs whose X-Forwarded-For is believed
 	DefaultRealm        string
-	ModelerMaxBody      int64 // bytes; Web Modeler API request bodies above it get 413
+	ModelerMaxBody      int64         // bytes; Web Modeler API request bodies above it get 413
+	AuditRetention      time.Duration // audit events older than this are deleted; 0: kept forever
+	OutboundAllow       string        // comma-separated CIDRs server-side requests may reach although internal
 
 	// Resource APIs (Administration API).
 	ConsoleDisableAuth   bool          // no authentication on the Administration API (local use only)
@@ -126,6 +132,7 @@ func Defaults() Config {
 		LogLevel:            "info",
 		DefaultRealm:        DefaultRealm,
 		ModelerMaxBody:      10 << 20,
+		AuditRetention:      DefaultAuditRetention,
 
 		ClockSkew:            DefaultClockSkew,
 		ClusterProbeInterval: DefaultClusterProbeInterval,
@@ -188,6 +195,12 @@ func (c *Config) Validate() error {
 	}
 	if _, err := clientip.Parse(c.TrustedProxies); err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	if c.AuditRetention < 0 {
+		return fmt.Errorf("--audit-retention: must not be negative (0 keeps events forever)")
+	}
+	if _, err := outbound.ParseAllow(c.OutboundAllow); err != nil {
+		return fmt.Errorf("--outbound-allow: %w", err)
 	}
 	if (c.BootstrapClientID == "") != (c.BootstrapSecret == "") {
 		return fmt.Errorf("GATEHOUSE_BOOTSTRAP_CLIENT_ID and GATEHOUSE_BOOTSTRAP_CLIENT_SECRET go together")
@@ -271,6 +284,20 @@ func validRealmName(s string) bool {
 	return true
 }
 
+// Outbound is the policy of server-side requests (cluster probes, usage metrics, a
+// remote issuer): internal addresses only inside --outbound-allow, never the server's
+// own listeners. Call it on a validated configuration.
+func (c Config) Outbound() *outbound.Policy {
+	allow, _ := outbound.ParseAllow(c.OutboundAllow)
+	var self []string
+	for _, a := range []string{c.IdentityAddr, c.ConsoleAddr, c.ModelerAddr, c.ManagementAddr} {
+		if a != "" {
+			self = append(self, a)
+		}
+	}
+	return &outbound.Policy{Allow: allow, Self: self}
+}
+
 // Issuer returns the issuer of realm, given the identity listener's public base URL.
 func Issuer(publicURL, realm string) string {
 	return strings.TrimRight(publicURL, "/") + "/auth/realms/" + realm
@@ -293,17 +320,21 @@ func (c Config) String() string {
 		c.LogFormat, c.LogLevel, redact(c.MasterKey), c.BootstrapClientID, redact(c.BootstrapSecret), len(c.Realms), len(c.Clients))
 	fmt.Fprintf(&b, " console-disable-auth=%t issuer-url=%s clock-skew=%s clusters=%d",
 		c.ConsoleDisableAuth, c.IssuerURL, c.ClockSkew, len(c.Clusters))
+	fmt.Fprintf(&b, " audit-retention=%s outbound-allow=%s", c.AuditRetention, c.OutboundAllow)
 	return b.String()
 }
 
-// redactURL hides a password in a database URL.
+// redactURL prints a database URL as scheme://host:port/database and nothing else:
+// credentials can sit in the user info and in query parameters (password=,
+// sslpassword=, …), so everything but the location is dropped. A URL that does not
+// parse is never printed.
 func redactURL(s string) string {
+	if s == "" {
+		return ""
+	}
 	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return "[unparsable URL]"
 	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "redacted")
-	}
-	return u.String()
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 }

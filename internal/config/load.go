@@ -94,6 +94,8 @@ var settings = func() []setting {
 		d("cluster-probe-interval", "how often every cluster component's readiness URL is probed", func(c *Config) *time.Duration { return &c.ClusterProbeInterval }),
 		d("cluster-probe-timeout", "timeout of one readiness probe", func(c *Config) *time.Duration { return &c.ClusterProbeTimeout }),
 		d("console-session-idle", "a web console session unused this long ends (sign in again)", func(c *Config) *time.Duration { return &c.ConsoleSessionIdle }),
+		d("audit-retention", "audit events older than this are deleted (checked hourly); 0 keeps them forever", func(c *Config) *time.Duration { return &c.AuditRetention }),
+		s("outbound-allow", "comma-separated CIDRs or addresses that server-side requests (cluster probes, usage metrics, remote issuer) may reach although loopback, link-local or private; e.g. the cluster's pod network", func(c *Config) *string { return &c.OutboundAllow }),
 		d("console-session-max-age", "a web console session ends this long after sign-in, used or not", func(c *Config) *time.Duration { return &c.ConsoleSessionMaxAge }),
 	}
 }()

@@ -36,6 +36,8 @@ func TestParseTokenParams(t *testing.T) {
 		{name: "B1 id without secret", in: Input{Method: "POST", ContentType: form, Body: []byte("token=t&client_id=app")}, wantCode: "invalid_client", status: 401},
 		{name: "bad basic", in: Input{Method: "POST", ContentType: form, Body: []byte("token=t"), Authorization: []string{"Basic !!!"}}, wantCode: "invalid_client", status: 401},
 		{name: "two methods", in: Input{Method: "POST", ContentType: form, Body: []byte(ok), Authorization: []string{basic("app", "s3cret")}}, wantCode: "invalid_request", status: 400},
+		{name: "client_id 256 bytes", in: Input{Method: "POST", ContentType: form, Body: []byte("token=t&client_secret=s&client_id=" + strings.Repeat("a", 256))}, wantCode: "invalid_request", status: 400},
+		{name: "Basic user 256 bytes", in: Input{Method: "POST", ContentType: form, Body: []byte("token=t"), Authorization: []string{basic(strings.Repeat("a", 256), "s")}}, wantCode: "invalid_request", status: 400},
 		{name: "hint too long", in: Input{Method: "POST", ContentType: form, Body: []byte(ok + "&token_type_hint=" + strings.Repeat("a", 65))}, wantCode: "invalid_request", status: 400},
 		{name: "NUL in token", in: Input{Method: "POST", ContentType: form, Body: []byte("token=a%00b&client_id=app&client_secret=s")}, wantCode: "invalid_request", status: 400},
 	}

@@ -11,6 +11,11 @@ import (
 // MaxBodySize caps a token, introspection or revocation request body (checklist A8).
 const MaxBodySize = 64 << 10
 
+// MaxClientIDLen caps a client id in bytes. Longer ids are refused as malformed before
+// anything is looked up, throttled or audited: an unauthenticated caller must not be
+// able to make the server keep (throttle keys, audit actors) kilobytes per request.
+const MaxClientIDLen = 255
+
 // Input is everything the token endpoint reads from an HTTP request.
 type Input struct {
 	Method        string
@@ -65,6 +70,9 @@ func ParseToken(in Input) (TokenRequest, *Error) {
 // authParams settles the one client authentication method of the request (RFC 6749 §2.3).
 func authParams(req TokenRequest, params map[string]string, authz []string) (TokenRequest, *Error) {
 	bodyID, bodySecret := params["client_id"], params["client_secret"]
+	if len(bodyID) > MaxClientIDLen {
+		return TokenRequest{}, errRequest("Parameter too long")
+	}
 	if len(authz) > 1 {
 		return TokenRequest{}, errRequest("Multiple Authorization headers")
 	}
@@ -72,6 +80,9 @@ func authParams(req TokenRequest, params map[string]string, authz []string) (Tok
 		id, secret, isBasic, err := DecodeBasic(authz[0])
 		if !isBasic || err != nil {
 			return TokenRequest{}, errInvalidClient
+		}
+		if len(id) > MaxClientIDLen {
+			return TokenRequest{}, errRequest("Parameter too long")
 		}
 		if bodySecret != "" {
 			return TokenRequest{}, errRequest("Use exactly one client authentication method")

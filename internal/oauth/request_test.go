@@ -81,6 +81,13 @@ func TestParseToken(t *testing.T) {
 		{name: "basic plus matching body client_id", in: Input{Method: "POST", ContentType: form, Body: []byte("grant_type=client_credentials&client_id=app"), Authorization: []string{basic("app", "s3cret")}},
 			want: TokenRequest{ClientID: "app", ClientSecret: "s3cret", Basic: true}},
 		{name: "two Authorization headers", in: Input{Method: "POST", ContentType: form, Body: []byte("grant_type=client_credentials"), Authorization: []string{basic("a", "b"), basic("a", "b")}}, wantCode: "invalid_request", status: 400},
+		{name: "client_id 255 bytes", in: Input{Method: "POST", ContentType: form, Body: []byte("grant_type=client_credentials&client_secret=s&client_id=" + strings.Repeat("a", 255))},
+			want: TokenRequest{ClientID: strings.Repeat("a", 255), ClientSecret: "s"}},
+		{name: "client_id 256 bytes", in: Input{Method: "POST", ContentType: form, Body: []byte("grant_type=client_credentials&client_secret=s&client_id=" + strings.Repeat("a", 256))}, wantCode: "invalid_request", status: 400},
+		{name: "client_id 64 KiB", in: Input{Method: "POST", ContentType: form, Body: []byte("grant_type=client_credentials&client_secret=s&client_id=" + strings.Repeat("a", 60<<10))}, wantCode: "invalid_request", status: 400},
+		{name: "client_id 256 bytes without secret", in: Input{Method: "POST", ContentType: form, Body: []byte("grant_type=client_credentials&client_id=" + strings.Repeat("a", 256))}, wantCode: "invalid_request", status: 400},
+		{name: "Basic user 256 bytes", in: Input{Method: "POST", ContentType: form, Body: []byte("grant_type=client_credentials"), Authorization: []string{basic(strings.Repeat("é", 128), "s")}}, wantCode: "invalid_request", status: 400},
+		{name: "JSON client_id 256 bytes", in: Input{Method: "POST", ContentType: "application/json", AllowJSON: true, Body: []byte(`{"grant_type":"client_credentials","client_id":"` + strings.Repeat("a", 256) + `","client_secret":"s"}`)}, wantCode: "invalid_request", status: 400},
 		{name: "A19 scope 100 KB", in: Input{Method: "POST", ContentType: form, Body: []byte(ok + "&scope=" + strings.Repeat("a", 100_000))}, wantCode: "invalid_request", status: 400},
 	}
 	for _, tc := range tests {
@@ -155,6 +162,7 @@ func FuzzParseToken(f *testing.F) {
 	f.Add(`{"grant_type":"client_credentials","client_id":"a","client_secret":"b"}`, "application/json", "", true)
 	f.Add("grant_type=client_credentials", form, "Basic YTpi", false)
 	f.Add("%zz&&=", form, "", false)
+	f.Add("grant_type=client_credentials&client_secret=b&client_id="+strings.Repeat("a", 256), form, "", false)
 	f.Fuzz(func(t *testing.T, body, ct, authz string, allowJSON bool) {
 		in := Input{Method: "POST", ContentType: ct, Body: []byte(body), AllowJSON: allowJSON}
 		if authz != "" {
@@ -169,6 +177,9 @@ func FuzzParseToken(f *testing.F) {
 		}
 		if req.ClientID == "" || req.ClientSecret == "" {
 			t.Fatalf("accepted request without credentials: %+v", req)
+		}
+		if len(req.ClientID) > MaxClientIDLen {
+			t.Fatalf("accepted a %d-byte client id", len(req.ClientID))
 		}
 	})
 }

@@ -152,7 +152,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *Error) {
 // authenticate checks the client under the failure throttle (checklist A21): an
 // attempt is reserved before it is evaluated, so parallel guesses cannot slip past.
 func (s *Server) authenticate(r *http.Request, realm string, req TokenRequest) (*identity.Client, *Error) {
-	ip := s.ClientIP.IP(r)
+	ip := s.ClientIP.Key(r) // IPv6 sources by /64
 	ckey := realm + "\x00" + req.ClientID + "\x00" + ip
 	if ok, wait := s.IPRL.Begin(r.Context(), ip); !ok {
 		s.Metrics.throttled(realm)

@@ -62,12 +62,13 @@ func (s *Server) build(ctx context.Context, kek *keys.KEK, stdout io.Writer) err
 	s.audit = audit.New(s.store, s.log)
 	s.deny = loadDenyLists(ctx, s.store, s.realms, s.now, s.log)
 	s.clusters = cluster.NewService(s.store, s.cfg.DefaultRealm,
-		cluster.NewProber(cluster.ProberOptions{Timeout: s.cfg.ClusterProbeTimeout}), &cluster.Metrics{}, s.log)
+		cluster.NewProber(cluster.ProberOptions{Timeout: s.cfg.ClusterProbeTimeout, Outbound: s.cfg.Outbound()}),
+		&cluster.Metrics{Outbound: s.cfg.Outbound()}, s.log)
 	if err := s.clusters.Reload(ctx); err != nil {
 		return fmt.Errorf("clusters: %w", err)
 	}
 	if s.cfg.IssuerURL != "" {
-		if s.remote, err = bearer.NewRemote(s.cfg.IssuerURL, bearer.RemoteOptions{Now: s.now}); err != nil {
+		if s.remote, err = bearer.NewRemote(s.cfg.IssuerURL, bearer.RemoteOptions{Now: s.now, Outbound: s.cfg.Outbound()}); err != nil {
 			return err
 		}
 	}

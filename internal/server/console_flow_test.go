@@ -81,6 +81,7 @@ func TestAdminSeedFlow(t *testing.T) {
 		c.Clients = append(c.Clients, config.Client{Name: "Admin API client", ID: "admin-api-client", Secret: "admin-api-secret-123", Type: "M2M",
 			Permissions: []config.Permission{{ResourceServerID: "console-api", Definition: "read:*"}}})
 		c.ClusterProbeTimeout = 300 * time.Millisecond
+		c.OutboundAllow = "127.0.0.0/8" // the fake components
 		c.Clusters = []config.Cluster{
 			{Name: "camunda-prod", Namespace: "prod", Version: "8.6.2", Tags: []string{"prod"}, Components: []config.ClusterComponent{
 				{ID: "operate", Name: "Operate", Version: "8.6.2", URL: "https://operate.example", Readiness: operate.readiness(),
@@ -205,6 +206,7 @@ func TestAdminRemoteIssuer(t *testing.T) {
 	idp := startAdmin(t, accesstoken.ES256, nil, nil)
 	rs := servertest.Start(t, servertest.Options{Config: func(c *config.Config) {
 		c.IssuerURL = idp.Issuer(realm)
+		c.OutboundAllow = "127.0.0.0/8" // the issuer runs on loopback
 		c.SigningAlg = accesstoken.ES256
 		c.Clients = append(c.Clients, config.Client{Name: admReader, ID: admReader, Secret: admReaderSecret, Type: "M2M",
 			Permissions: []config.Permission{{ResourceServerID: "console-api", Definition: "read:*"}}})

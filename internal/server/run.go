@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -30,6 +31,10 @@ func (s *Server) background() []runner {
 				Rotated: s.keyRotated, Log: s.log})
 		}},
 		{"deny lists", s.deny.run},
+		{"audit retention", func(ctx context.Context) error {
+			audit.NewRetention(s.store, s.cfg.AuditRetention, s.log).Run(ctx)
+			return nil
+		}},
 	}
 	if s.Addr(ConsoleListener) != "" {
 		rs = append(rs, runner{"cluster prober", func(ctx context.Context) error {

@@ -82,6 +82,9 @@ type Store interface {
 	// Audit trail (append-only).
 	AppendAudit(ctx context.Context, events ...AuditEvent) error
 	ListAudit(ctx context.Context, q AuditQuery) ([]AuditEvent, error)
+	// PurgeAudit deletes events that occurred before the given time (retention) and
+	// says how many. It does not change the revision.
+	PurgeAudit(ctx context.Context, before time.Time) (int, error)
 
 	// Clusters.
 	CreateCluster(ctx context.Context, c Cluster) error

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -22,6 +23,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/cluster"
 	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/keys"
+	"github.com/gatehouse/gatehouse/internal/outbound"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
@@ -138,7 +140,9 @@ func newEnv(t *testing.T) *env {
 		}}}, e.clk.Now()); err != nil {
 		t.Fatal(err)
 	}
-	e.clusters = cluster.NewService(st, realm, cluster.NewProber(cluster.ProberOptions{Timeout: time.Second}), &cluster.Metrics{}, nil)
+	loopback := &outbound.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}} // the fake component
+	e.clusters = cluster.NewService(st, realm, cluster.NewProber(cluster.ProberOptions{Timeout: time.Second, Outbound: loopback}),
+		&cluster.Metrics{Outbound: loopback}, nil)
 	if err := e.clusters.Reload(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strconv"
 	"time"
@@ -144,6 +145,9 @@ func (h *Handler) forbid(w http.ResponseWriter, r *http.Request, scope string) {
 // errTooLarge marks a body over the limit.
 var errTooLarge = errors.New("modelerapi: body too large")
 
+// errMediaType marks a body that is not declared application/json.
+var errMediaType = errors.New("modelerapi: unsupported media type")
+
 // fail maps err to a ProblemDetail; causes are logged, never sent.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if kind, detail := modeler.KindOf(err); kind != 0 {
@@ -152,6 +156,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	switch {
+	case errors.Is(err, errMediaType):
+		problem.Write(w, r, http.StatusUnsupportedMediaType, "Content-Type must be application/json.")
 	case errors.Is(err, errTooLarge):
 		problem.Write(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf(detailTooLarge, h.cfg.MaxBody))
 	case errors.Is(err, store.ErrNotFound):
@@ -167,8 +173,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-// readBody returns the request body, refusing one over the limit before reading it
-// (Content-Length) or as soon as it passes the limit (chunked or lying).
+// readBody returns the JSON request body, refusing one over the limit before reading
+// it (Content-Length) or as soon as it passes the limit (chunked or lying). Every body
+// of this API is JSON: a non-empty one must be declared application/json (a charset
+// parameter is fine). text/plain is what a cross-site form can send without a CORS
+// preflight, so anything else is refused with 415.
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if r.ContentLength > h.cfg.MaxBody {
 		return nil, errTooLarge
@@ -178,7 +187,13 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 	if errors.As(err, &mbe) {
 		return nil, errTooLarge
 	}
-	return b, err
+	if err != nil {
+		return nil, err
+	}
+	if mt, _, perr := mime.ParseMediaType(r.Header.Get("Content-Type")); len(b) > 0 && (perr != nil || mt != "application/json") {
+		return nil, errMediaType
+	}
+	return b, nil
 }
 
 // decode reads a JSON body into dst: exactly one JSON value; unknown fields are

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -54,6 +55,32 @@ func (s *Store) AppendAudit(ctx context.Context, events ...store.AuditEvent) err
 		}
 		return nil
 	})
+}
+
+// purgeChunk bounds the rows one PurgeAudit transaction deletes, so a large backlog
+// (the first run after retention is switched on) never holds the SQLite writer for long.
+const purgeChunk = 5000
+
+// PurgeAudit deletes events with occurred_at before the given time, in chunks of
+// purgeChunk rows, each its own transaction. It stops early when ctx ends.
+func (s *Store) PurgeAudit(ctx context.Context, before time.Time) (int, error) {
+	query := s.q("DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE occurred_at < ? ORDER BY id LIMIT ?)")
+	total := 0
+	for {
+		var n int64
+		err := s.write(ctx, "purge audit", func(tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx, query, before.UnixMilli(), purgeChunk)
+			if err != nil {
+				return err
+			}
+			n, err = res.RowsAffected()
+			return err
+		})
+		total += int(n)
+		if err != nil || n < purgeChunk {
+			return total, err
+		}
+	}
 }
 
 // ListAudit returns events matching q, newest (highest ID) first. Since is

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"sync"
 	"time"
@@ -77,6 +79,9 @@ func Open(ctx context.Context, d Dialect, source string, opts ...Option) (*Store
 	}
 	switch d {
 	case SQLite:
+		if err := ownerOnly(source); err != nil {
+			return nil, wrap("open", err)
+		}
 		w, err := sql.Open(d.DriverName(), SQLiteDSN(source))
 		if err != nil {
 			return nil, wrap("open", err)
@@ -279,4 +284,27 @@ func update[T any](ctx context.Context, s *Store, op string,
 		return zero, err
 	}
 	return out, nil
+}
+
+// ownerOnly makes the SQLite database file (created empty if missing) and any -wal
+// and -shm files readable and writable by the owner only: they hold hashed secrets,
+// sealed keys and the audit trail. SQLite creates -wal and -shm with the mode of the
+// database file, so later ones follow.
+func ownerOnly(path string) error {
+	if path == "" || path == ":memory:" {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }

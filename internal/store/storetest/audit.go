@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -103,6 +104,38 @@ var auditTests = []test{
 		}
 		if seen != len(batch) {
 			t.Errorf("paged through %d events, want %d", seen, len(batch))
+		}
+	}},
+	{"Audit/Purge", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		var evs []store.AuditEvent
+		for i := range 250 { // spans several AppendAudit chunks
+			evs = append(evs, store.AuditEvent{Realm: "r1", Time: at(i % 5), Actor: "a", Action: "x", Target: fmt.Sprint(i), Outcome: "success"})
+		}
+		must(t, s.AppendAudit(ctx, evs...))
+		rev, err := s.Revision(ctx)
+		must(t, err)
+		// Strictly before at(3): minutes 0, 1 and 2 go, 3 and 4 stay.
+		n, err := s.PurgeAudit(ctx, at(3))
+		must(t, err)
+		if n != 150 {
+			t.Errorf("PurgeAudit removed %d, want 150", n)
+		}
+		left, err := s.ListAudit(ctx, store.AuditQuery{Limit: 1000})
+		must(t, err)
+		if len(left) != 100 {
+			t.Fatalf("%d events left, want 100", len(left))
+		}
+		for _, e := range left {
+			if e.Time.Before(at(3).Truncate(time.Millisecond)) {
+				t.Errorf("event at %v kept", e.Time)
+			}
+		}
+		if n, err = s.PurgeAudit(ctx, at(3)); err != nil || n != 0 {
+			t.Errorf("second purge: %d, %v", n, err)
+		}
+		if next, err := s.Revision(ctx); err != nil || next != rev {
+			t.Errorf("purging audit moved the revision %d → %d (%v)", rev, next, err)
 		}
 	}},
 }
