@@ -68,6 +68,7 @@ func TestModelerRemoteIssuer(t *testing.T) {
 	idp := servertest.Start(t, servertest.Options{Config: withModelerClient})
 	rs := servertest.Start(t, servertest.Options{Config: func(c *config.Config) {
 		c.IssuerURL = idp.Issuer(config.DefaultRealm)
+		c.OutboundAllow = "127.0.0.0/8" // the issuer runs on loopback
 		withModelerClient(c)
 	}})
 	tok := idp.Token(t, config.DefaultRealm, mdlClient, mdlSecret, "")
