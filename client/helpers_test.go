@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/gatehouse/gatehouse/client"
 	"github.com/gatehouse/gatehouse/internal/server"
@@ -83,16 +82,19 @@ func wantStatus(t *testing.T, what string, err error, status int) *client.Error 
 	return e
 }
 
-// eventually polls cond every 50 ms for up to 5 s.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if cond() {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 5 s", what)
-		}
+// settled checks cond after applying the store's changes to the resource APIs (the
+// deny-list and the clusters) at once, as the server's one-second loops do, instead of
+// waiting for the loops.
+func (f *fixture) settled(what string, cond func() bool) {
+	f.t.Helper()
+	if err := f.in.RefreshDenyList(f.ctx); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := f.in.ProbeClusters(f.ctx); err != nil {
+		f.t.Fatal(err)
+	}
+	if !cond() {
+		f.t.Fatalf("%s: not after the refresh", what)
 	}
 }
 
