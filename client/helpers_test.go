@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -22,8 +25,48 @@ type fixture struct {
 	m   *client.Management
 }
 
+var (
+	templateOnce sync.Once
+	templateDir  string // removed by run (main_test.go)
+	templateErr  error
+)
+
+// fromTemplate fills dir with a copy of a data directory that a default server has
+// started on once (migrated, seeded, signing key made): a start on it skips the RSA
+// key generation that dominated the start of every test's server.
+func fromTemplate(t *testing.T, dir string) {
+	t.Helper()
+	templateOnce.Do(func() {
+		if templateDir, templateErr = os.MkdirTemp("", "client-template-"); templateErr == nil {
+			servertest.Start(t, servertest.Options{DataDir: templateDir}).Stop()
+		}
+	})
+	if templateErr != nil {
+		t.Fatal(templateErr)
+	}
+	entries, err := os.ReadDir(templateDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(templateDir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// start starts a server for the test; one with the default configuration starts on a
+// copy of the template data directory.
 func start(t *testing.T, o servertest.Options) *fixture {
 	t.Helper()
+	if o.DataDir == "" && o.Config == nil {
+		o.DataDir = t.TempDir()
+		fromTemplate(t, o.DataDir)
+	}
 	in := servertest.Start(t, o)
 	f := &fixture{t: t, in: in, ctx: t.Context()}
 	f.m = client.NewManagement(f.url(), realm, f.source(servertest.AdminID, servertest.AdminSecret, client.ManagementAudience))
