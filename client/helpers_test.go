@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/gatehouse/gatehouse/client"
 	"github.com/gatehouse/gatehouse/internal/server"
@@ -23,8 +25,48 @@ type fixture struct {
 	m   *client.Management
 }
 
+var (
+	templateOnce sync.Once
+	templateDir  string // removed by run (main_test.go)
+	templateErr  error
+)
+
+// fromTemplate fills dir with a copy of a data directory that a default server has
+// started on once (migrated, seeded, signing key made): a start on it skips the RSA
+// key generation that dominated the start of every test's server.
+func fromTemplate(t *testing.T, dir string) {
+	t.Helper()
+	templateOnce.Do(func() {
+		if templateDir, templateErr = os.MkdirTemp("", "client-template-"); templateErr == nil {
+			servertest.Start(t, servertest.Options{DataDir: templateDir}).Stop()
+		}
+	})
+	if templateErr != nil {
+		t.Fatal(templateErr)
+	}
+	entries, err := os.ReadDir(templateDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(templateDir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// start starts a server for the test; one with the default configuration starts on a
+// copy of the template data directory.
 func start(t *testing.T, o servertest.Options) *fixture {
 	t.Helper()
+	if o.DataDir == "" && o.Config == nil {
+		o.DataDir = t.TempDir()
+		fromTemplate(t, o.DataDir)
+	}
 	in := servertest.Start(t, o)
 	f := &fixture{t: t, in: in, ctx: t.Context()}
 	f.m = client.NewManagement(f.url(), realm, f.source(servertest.AdminID, servertest.AdminSecret, client.ManagementAudience))
@@ -83,16 +125,19 @@ func wantStatus(t *testing.T, what string, err error, status int) *client.Error 
 	return e
 }
 
-// eventually polls cond every 50 ms for up to 5 s.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if cond() {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 5 s", what)
-		}
+// settled checks cond after applying the store's changes to the resource APIs (the
+// deny-list and the clusters) at once, as the server's one-second loops do, instead of
+// waiting for the loops.
+func (f *fixture) settled(what string, cond func() bool) {
+	f.t.Helper()
+	if err := f.in.RefreshDenyList(f.ctx); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := f.in.ProbeClusters(f.ctx); err != nil {
+		f.t.Fatal(err)
+	}
+	if !cond() {
+		f.t.Fatalf("%s: not after the refresh", what)
 	}
 }
 

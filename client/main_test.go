@@ -54,5 +54,8 @@ func run(m *testing.M) int {
 	code := m.Run()
 	cancel()
 	<-done
+	if templateDir != "" {
+		os.RemoveAll(templateDir)
+	}
 	return code
 }

@@ -177,7 +177,7 @@ func TestModelerPermissions(t *testing.T) {
 	if _, err := f.m.DisableApplication(ctx, app.ID); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the disabled application's token refused", func() bool {
+	f.settled("the disabled application's token refused", func() bool {
 		_, err := mod.Info(ctx)
 		var te *client.TokenError
 		return errors.Is(err, client.ErrUnauthorized) || errors.As(err, &te)
@@ -196,7 +196,7 @@ func TestAdmin(t *testing.T) {
 	app := f.app("console-reader", "console-api:read:*")
 	adm := client.NewAdmin(f.consoleURL(), f.source(app.ClientID, app.ClientSecret, client.AdminAudience))
 	var clusters []client.AdminCluster
-	eventually(t, "the cluster in the Administration API", func() bool {
+	f.settled("the cluster in the Administration API", func() bool {
 		clusters, err = adm.Clusters(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -226,7 +226,7 @@ func TestAdmin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the second cluster", func() bool { cs, _ := adm.Clusters(ctx); return len(cs) == 2 })
+	f.settled("the second cluster", func() bool { cs, _ := adm.Clusters(ctx); return len(cs) == 2 })
 	u, err := adm.UsageMetrics(ctx, empty.ID, time.Now().Add(-time.Hour), time.Now())
 	if err != nil || u.ID != empty.ID || u.ProcessInstances.Total != 0 || u.TaskUsers.Assignees == nil {
 		t.Fatalf("usage of a cluster without Operate or Tasklist %+v %v", u, err)

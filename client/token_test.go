@@ -29,10 +29,17 @@ type issuer struct {
 	calls    atomic.Int32
 	fail     atomic.Bool
 	gate     chan struct{} // when set, requests wait for it
+	arrived  chan struct{} // when set, told of each request without blocking
 }
 
 func (is *issuer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := is.calls.Add(1)
+	if is.arrived != nil {
+		select {
+		case is.arrived <- struct{}{}:
+		default:
+		}
+	}
 	if is.gate != nil {
 		<-is.gate
 	}
@@ -86,7 +93,7 @@ func TestCachesAndRefreshesBeforeExp(t *testing.T) {
 
 func TestOneRequestForManyCallers(t *testing.T) {
 	_, is, ts := setup(t)
-	is.gate = make(chan struct{})
+	is.gate, is.arrived = make(chan struct{}), make(chan struct{}, 1)
 	var wg sync.WaitGroup
 	toks := make([]Token, 50)
 	for i := range toks {
@@ -96,9 +103,7 @@ func TestOneRequestForManyCallers(t *testing.T) {
 			toks[i], _ = ts.Token(context.Background())
 		}()
 	}
-	for is.calls.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	<-is.arrived // the first request is in flight
 	close(is.gate)
 	wg.Wait()
 	if n := is.calls.Load(); n != 1 {

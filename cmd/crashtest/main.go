@@ -64,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *verbose {
 		o.Log = stderr
 	}
+	// Printed before anything can fail, so that any run can be replayed.
+	fmt.Fprintf(stderr, "crashtest: seed %d (replay with -seed %d)\n", o.Seed, o.Seed)
 	if o.Binary == "" {
 		bin, cleanup, err := Build(ctx)
 		if err != nil {

@@ -24,6 +24,7 @@ const (
 // credentials) and the console and modeler base URLs.
 func flowServer(t *testing.T) (env []string, consoleURL, modelerURL string, logs *servertest.Buffer) {
 	t.Helper()
+	needBinary(t)
 	id, console, modeler, mgmt := freePort(t), freePort(t), freePort(t), freePort(t)
 	srvEnv := []string{"HOME=" + t.TempDir(), "GATEHOUSE_DATA_DIR=" + t.TempDir(), "GATEHOUSE_IDENTITY_ADDR=" + id,
 		"GATEHOUSE_CONSOLE_ADDR=" + console, "GATEHOUSE_MODELER_ADDR=" + modeler, "GATEHOUSE_MANAGEMENT_ADDR=" + mgmt,

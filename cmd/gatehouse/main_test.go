@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"maps"
 	"net"
@@ -19,9 +20,15 @@ import (
 	"time"
 )
 
+// binary is the built gatehouse command; "" under -short, where the tests that run it
+// skip (building it alone takes a large part of a short run).
 var binary string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "gatehouse-bin")
 	if err != nil {
 		panic(err)
@@ -34,6 +41,25 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// needBinary skips a test that runs the built binary as a separate process under -short.
+func needBinary(t *testing.T) {
+	t.Helper()
+	if binary == "" {
+		t.Skip("slow: builds and runs the gatehouse binary")
+	}
+}
+
+// cli runs the command in process as main does, with only HOME set, and answers its
+// combined output and exit code.
+func cli(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	vars := map[string]string{"HOME": t.TempDir()}
+	var out bytes.Buffer
+	err := run(t.Context(), args, func(k string) string { return vars[k] }, []string{"HOME=" + vars["HOME"]}, &out, &out)
+	code := exitCode(err, &out)
+	return out.String(), code
 }
 
 func freePort(t *testing.T) string {
@@ -86,11 +112,9 @@ func TestUsage(t *testing.T) {
 		{[]string{"clusters", "create", "--name", "c", "--component", "id=a,colour=red"}, 2, "unknown key"},
 		{[]string{"audit", "list", "--since", "yesterday"}, 2, "--since"},
 	} {
-		cmd := exec.Command(binary, tc.args...)
-		cmd.Env = []string{"HOME=" + t.TempDir()}
-		out, _ := cmd.CombinedOutput()
-		if cmd.ProcessState.ExitCode() != tc.code || !strings.Contains(string(out), tc.out) {
-			t.Errorf("gatehouse %v: exit %d, output %q; want exit %d mentioning %q", tc.args, cmd.ProcessState.ExitCode(), out, tc.code, tc.out)
+		out, code := cli(t, tc.args...)
+		if code != tc.code || !strings.Contains(out, tc.out) {
+			t.Errorf("gatehouse %v: exit %d, output %q; want exit %d mentioning %q", tc.args, code, out, tc.code, tc.out)
 		}
 	}
 }
@@ -100,6 +124,7 @@ func TestUsage(t *testing.T) {
 // rotates the signing key with `gatehouse keys rotate --local` on the database while the
 // server runs (it publishes the new key by itself), and stops gracefully on SIGTERM.
 func TestBinary(t *testing.T) {
+	needBinary(t)
 	dir := t.TempDir()
 	id, mgmt := freePort(t), freePort(t)
 	env := append(os.Environ(),
@@ -174,14 +199,12 @@ func TestHelp(t *testing.T) {
 		cmds = append(cmds, []string{"keys", v.name, "-h"}, []string{"keys", v.name, "--local", "-h"})
 	}
 	for _, args := range cmds {
-		cmd := exec.Command(binary, args...)
-		cmd.Env = []string{"HOME=" + t.TempDir()}
-		out, _ := cmd.CombinedOutput()
+		out, code := cli(t, args...)
 		want := "Usage"
 		if len(args) > 2 && args[0] != "import" {
 			want = "Usage: gatehouse " + args[0] + " " + args[1]
 		}
-		if code := cmd.ProcessState.ExitCode(); code != 0 || !strings.Contains(string(out), want) {
+		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("gatehouse %v: exit %d, output %q; want exit 0 and %q", args, code, out, want)
 		}
 	}

@@ -17,6 +17,7 @@ import (
 // no sticky sessions: signed in on A, served by B; a secret created on A is shown
 // once, on B; signed out on B, the cookie no longer works on A.
 func TestConsoleAcrossReplicas(t *testing.T) {
+	slow(t)
 	dsn := freshSchema(t, pgBase(t))
 	users := func(c *config.Config) {
 		c.Users = []config.User{{Username: "demo", Password: "demo-password-1", Roles: []string{"admin"}}}

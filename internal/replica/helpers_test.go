@@ -28,6 +28,16 @@ var (
 	modelerRW   = []replica.Permission{{API: "web-modeler-public-api", Permission: "create:*"}, {API: "web-modeler-public-api", Permission: "read:*"}}
 )
 
+// slow skips the test under -short: every test here runs whole replicas against a
+// database that is stopped, cut off, locked or filled, and waits out real timeouts;
+// scripts/test runs them (without -short).
+func slow(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("slow: replicas under database faults wait out real timeouts")
+	}
+}
+
 // pgBase returns the DSN of the throwaway PostgreSQL database or skips the test.
 func pgBase(t *testing.T) string {
 	t.Helper()

@@ -47,6 +47,7 @@ type outcome struct {
 // ready. After the start
 // every kind of request succeeds again within 5 s, on both replicas, without a restart.
 func TestPostgresOutage(t *testing.T) {
+	slow(t)
 	ctx := t.Context()
 	cl, err := replica.NewCluster(ctx)
 	if errors.Is(err, replica.ErrNoServerBinaries) {

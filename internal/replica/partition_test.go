@@ -17,6 +17,7 @@ import (
 // token issued before still verifies at the Administration API, /readyz reports not
 // ready; when the link heals the replica serves again within 5 s.
 func TestPostgresPartition(t *testing.T) {
+	slow(t)
 	dsn := freshSchema(t, pgBase(t))
 	u, err := url.Parse(dsn)
 	if err != nil {

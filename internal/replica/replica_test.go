@@ -23,6 +23,7 @@ import (
 // application disabled on one is refused by all (token endpoint and resource API)
 // within 5 s.
 func TestReplicasShareOnePostgres(t *testing.T) {
+	slow(t)
 	dsn := freshSchema(t, pgBase(t))
 	var ins [3]*servertest.Instance
 	var cs [3]*replica.Client
@@ -236,6 +237,7 @@ func countState(ks []store.SigningKey, s store.KeyState) int {
 // F12): every one starts, the migrations are applied exactly once, the realm ends up
 // with exactly one active key, and within 5 s every replica signs with it.
 func TestColdStarts(t *testing.T) {
+	slow(t)
 	dsn := freshSchema(t, pgBase(t))
 	const n = 20
 	gate := make(chan struct{})

@@ -29,6 +29,7 @@ import (
 // 5 s timeout, never 500; token requests and the resource APIs, which only read, go on
 // (WAL readers do not wait for writers); the write succeeds once the lock is gone.
 func TestSQLiteBusy(t *testing.T) {
+	slow(t)
 	t.Parallel() // mostly waiting for the busy timeout
 	in, c := startReplica(t, "")
 	ctx := t.Context()
@@ -79,6 +80,7 @@ func TestSQLiteBusy(t *testing.T) {
 // without a restart; and the database passes integrity_check afterwards. It needs
 // root (mount); it skips elsewhere.
 func TestSQLiteDiskFull(t *testing.T) {
+	slow(t)
 	t.Parallel()
 	dir, err := os.MkdirTemp("", "gatehouse-full-")
 	if err != nil {

@@ -399,6 +399,9 @@ func TestAdminDenyList(t *testing.T) {
 // TestAdminDenyListLive: without driving the refresh, the running server's loop refuses
 // a disabled application's token within 5 s (checklist C20, §5.5).
 func TestAdminDenyListLive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: waits for the one-second refresh loop (TestAdminDenyList drives the refresh)")
+	}
 	ctx := context.Background()
 	in := startAdmin(t, accesstoken.ES256, newAdmClockReal(), nil)
 	tok := in.Token(t, realm, admReader, admReaderSecret, "")

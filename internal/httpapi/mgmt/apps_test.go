@@ -10,6 +10,7 @@ import (
 )
 
 func TestApplicationLifecycle(t *testing.T) {
+	t.Parallel()
 	e := start(t, nil)
 	admin := e.admin()
 
@@ -107,6 +108,7 @@ func TestApplicationLifecycle(t *testing.T) {
 }
 
 func TestSelfProtection(t *testing.T) {
+	t.Parallel()
 	e := start(t, nil)
 	r := e.call(e.admin(), "GET", "/applications?q=bootstrap", nil).want(http.StatusOK)
 	var list mgmt.List[mgmt.Application]
@@ -123,6 +125,7 @@ func TestSelfProtection(t *testing.T) {
 }
 
 func TestRotateSecretWithGrace(t *testing.T) {
+	t.Parallel()
 	e := start(t, nil)
 	id, clientID, first := e.app("rotating")
 

@@ -50,6 +50,7 @@ func (e *env) db() *sql.DB {
 }
 
 func TestAuditOneEventPerChange(t *testing.T) {
+	t.Parallel()
 	e := start(t, nil)
 	o := e.objects()
 	admin := servertest.AdminID

@@ -92,6 +92,7 @@ func endpoints(o objects) []endpoint {
 }
 
 func TestAuthentication(t *testing.T) {
+	t.Parallel()
 	e := start(t, nil)
 	o := e.objects()
 	_, rid, rsec := e.app("reader", "camunda-identity-resource-server:read")
@@ -146,6 +147,7 @@ func TestAuthentication(t *testing.T) {
 }
 
 func TestOtherRealmIsNotFound(t *testing.T) {
+	t.Parallel()
 	e := start(t, nil)
 	o := e.objects()
 	tok := e.otherAdmin()
@@ -174,6 +176,7 @@ func TestOtherRealmIsNotFound(t *testing.T) {
 }
 
 func TestUnknownRoutes(t *testing.T) {
+	t.Parallel()
 	e := start(t, nil)
 	admin := e.admin()
 	r := e.raw(admin, "GET", "/manage/v1/realms/"+realm+"/nothing-here", nil, "", true).want(http.StatusNotFound)

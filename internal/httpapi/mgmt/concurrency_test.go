@@ -31,6 +31,7 @@ func (e *env) orphans() int {
 // TestConcurrentRotateAndDelete is checklist D12: 20 goroutines rotate and delete one
 // application; the end state is coherent and no secret row is orphaned.
 func TestConcurrentRotateAndDelete(t *testing.T) {
+	t.Parallel()
 	e := start(t, nil)
 	id, clientID, _ := e.app("contended", "console-api:read:*")
 	admin := e.admin()
@@ -90,6 +91,7 @@ func TestConcurrentRotateAndDelete(t *testing.T) {
 // the last rotation to commit plus, in its grace period, the one before: at most two of
 // the twenty returned secrets work, and at least one.
 func TestConcurrentRotations(t *testing.T) {
+	t.Parallel()
 	e := start(t, nil)
 	id, clientID, _ := e.app("contended")
 	admin := e.admin()
@@ -150,6 +152,7 @@ func (e *env) changesOf(target string) []mgmt.AuditEvent {
 // application stop working at once on this replica: introspection and the management
 // API (whose deny-list is refreshed by the change itself).
 func TestRevocationReachesEverything(t *testing.T) {
+	t.Parallel()
 	e := start(t, nil)
 	_, clientID, secret := e.app("self-revoker", "camunda-identity-resource-server:read")
 	tok := e.token(realm, clientID, secret)

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -61,11 +63,72 @@ type env struct {
 	otherAdminID, otherAdminSecret string
 }
 
+// twoRealms is the configuration every test server starts from.
+func twoRealms(c *config.Config) { c.Realms = append(c.Realms, config.Realm{Name: other}) }
+
+var (
+	templateOnce sync.Once
+	templateDir  string
+	templateErr  error
+)
+
+// template answers a data directory that a server of this package has started on once:
+// migrated, seeded and with each realm's signing key. Each test starts on a copy of it,
+// which spares every start the RSA key generation that dominated this package's run
+// time; the server still runs its whole start-up (migrations, seeding) on the copy.
+func template(t *testing.T) string {
+	t.Helper()
+	templateOnce.Do(func() {
+		templateDir, templateErr = os.MkdirTemp("", "mgmt-template-")
+		if templateErr != nil {
+			return
+		}
+		in := servertest.Start(t, servertest.Options{DataDir: templateDir, Config: twoRealms})
+		in.Stop()
+	})
+	if templateErr != nil {
+		t.Fatal(templateErr)
+	}
+	return templateDir
+}
+
+// TestMain removes the template data directory.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if templateDir != "" {
+		os.RemoveAll(templateDir)
+	}
+	os.Exit(code)
+}
+
+// copyDir copies the regular files of src (one level: a data directory) into dst.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			t.Fatalf("template data directory holds %s, not a regular file", e.Name())
+		}
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func start(t *testing.T, cfg func(*config.Config)) *env {
 	t.Helper()
+	dir := t.TempDir()
+	copyDir(t, template(t), dir)
 	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
-	in := servertest.Start(t, servertest.Options{Now: clk.Now, Config: func(c *config.Config) {
-		c.Realms = append(c.Realms, config.Realm{Name: other})
+	in := servertest.Start(t, servertest.Options{Now: clk.Now, DataDir: dir, Config: func(c *config.Config) {
+		twoRealms(c)
 		if cfg != nil {
 			cfg(c)
 		}

@@ -15,6 +15,7 @@ import (
 )
 
 func TestAPIs(t *testing.T) {
+	t.Parallel()
 	e := start(t, nil)
 	admin := e.admin()
 	var api mgmt.API
@@ -89,6 +90,7 @@ func toStrings(v any) []string {
 }
 
 func TestPermissionsGiveAndTake(t *testing.T) {
+	t.Parallel()
 	e := start(t, nil)
 	admin := e.admin()
 	id, clientID, secret := e.app("job")
@@ -116,6 +118,7 @@ func TestPermissionsGiveAndTake(t *testing.T) {
 }
 
 func TestUsers(t *testing.T) {
+	t.Parallel()
 	e := start(t, func(c *config.Config) {
 		c.Users = []config.User{{Username: "demo", Password: "demo", Email: "demo@acme.com", FirstName: "Demo", Roles: []string{"Identity", "Operate"}}}
 	})
@@ -161,6 +164,7 @@ func TestUsers(t *testing.T) {
 }
 
 func TestClusters(t *testing.T) {
+	t.Parallel()
 	e := start(t, nil)
 	admin := e.admin()
 	var c mgmt.Cluster
@@ -211,6 +215,7 @@ func activeKey(ks []keyInfo) string {
 }
 
 func TestKeys(t *testing.T) {
+	t.Parallel()
 	e := start(t, nil)
 	admin := e.admin()
 	var ks mgmt.Items[keyInfo]

@@ -65,6 +65,7 @@ func (m *memTrail) Write(_ context.Context, e store.AuditEvent) error {
 // TestStoreUnavailable: a database that cannot serve gives 503 + Retry-After, never a
 // guess, and a change still leaves one audit event saying so (checklist F3).
 func TestStoreUnavailable(t *testing.T) {
+	t.Parallel()
 	st := downStore{}
 	trail := &memTrail{}
 	h := mgmt.New(mgmt.Config{Identity: identity.New(st, nil, 1), Keys: downKeys{}, Store: st, Audit: trail,

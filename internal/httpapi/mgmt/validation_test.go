@@ -7,6 +7,7 @@ import (
 )
 
 func TestRequestValidation(t *testing.T) {
+	t.Parallel()
 	e := start(t, nil)
 	o := e.objects()
 	admin := e.admin()
