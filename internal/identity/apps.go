@@ -9,29 +9,24 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // ErrInvalid marks input the domain refuses; the management API answers 400. The
 // message of an *InvalidError names the field and the rule, never the input itself.
-var ErrInvalid = errors.New("identity: invalid input")
+var ErrInvalid = fault.ErrInvalid
 
 // InvalidError says which field broke which rule.
-type InvalidError struct{ Field, Rule string }
+type InvalidError = fault.InvalidError
 
-func (e *InvalidError) Error() string        { return e.Field + ": " + e.Rule }
-func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
-
-func invalid(field, rule string) error { return &InvalidError{Field: field, Rule: rule} }
+func invalid(field, rule string) error { return fault.Invalidf(field, rule) }
 
 // ConflictError is a domain rule that refuses a change in the current state; it
 // matches store.ErrConflict (409). Reason is a fixed text, safe to show.
-type ConflictError struct{ Reason string }
+type ConflictError = fault.ConflictError
 
-func (e *ConflictError) Error() string        { return "identity: " + e.Reason }
-func (e *ConflictError) Is(target error) bool { return target == store.ErrConflict }
-
-func conflict(reason string) error { return &ConflictError{Reason: reason} }
+func conflict(reason string) error { return &ConflictError{Reason: reason, Prefix: "identity"} }
 
 // Limits of management input.
 const (

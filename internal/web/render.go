@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/identity"
+	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -212,32 +212,48 @@ func (e *formError) Error() string { return e.msg }
 
 func invalidForm(msg string) error { return &formError{msg} }
 
-// classify maps an error to a status, a message for people and the audit reason.
+// classify maps an error to a status, a message for people and the audit reason,
+// logging what the user cannot act on.
 func (h *Handler) classify(err error) (status int, msg, reason string) {
 	var fe *formError
-	var ie *identity.InvalidError
-	var ce *identity.ConflictError
-	switch {
-	case errors.As(err, &fe):
+	if errors.As(err, &fe) {
 		return http.StatusBadRequest, fe.msg, "invalid"
-	case errors.As(err, &ie):
-		return http.StatusBadRequest, "Check the " + fieldName(ie.Field) + ": it " + ie.Rule + ".", "invalid"
-	case errors.Is(err, identity.ErrInvalid):
-		return http.StatusBadRequest, "Check the form: something in it is not valid.", "invalid"
-	case errors.Is(err, store.ErrNotFound):
-		return http.StatusNotFound, "It no longer exists; someone may have deleted it.", "not_found"
-	case errors.As(err, &ce):
-		return http.StatusConflict, upperFirst(ce.Reason) + ".", "conflict"
-	case errors.Is(err, store.ErrAlreadyExists):
-		return http.StatusConflict, "That name is taken; choose another.", "conflict"
-	case errors.Is(err, store.ErrConflict):
-		return http.StatusConflict, "The change conflicts with the current state; reload the page and try again.", "conflict"
-	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
-		h.log.Warn("console: store unavailable", "err", err)
-		return http.StatusServiceUnavailable, "The database is unavailable right now; try again in a few seconds.", "unavailable"
 	}
-	h.log.Error("console: unexpected error", "err", err)
-	return http.StatusInternalServerError, "Something went wrong on the server; the server log has the details.", "error"
+	status, msg, kind := pageError(err)
+	switch kind {
+	case fault.Unavailable:
+		h.log.Warn("console: store unavailable", "err", err)
+	case fault.Unknown:
+		h.log.Error("console: unexpected error", "err", err)
+	}
+	return status, msg, kind.Reason()
+}
+
+// pageError is the console's one mapping of a domain error kind to a status and a
+// message for people.
+func pageError(err error) (status int, msg string, kind fault.Kind) {
+	kind = fault.KindOf(err)
+	var ie *fault.InvalidError
+	var ce *fault.ConflictError
+	switch kind {
+	case fault.Invalid:
+		if errors.As(err, &ie) {
+			return http.StatusBadRequest, "Check the " + fieldName(ie.Field) + ": it " + ie.Rule + ".", kind
+		}
+		return http.StatusBadRequest, "Check the form: something in it is not valid.", kind
+	case fault.NotFound:
+		return http.StatusNotFound, "It no longer exists; someone may have deleted it.", kind
+	case fault.AlreadyExists:
+		return http.StatusConflict, "That name is taken; choose another.", kind
+	case fault.Conflict:
+		if errors.As(err, &ce) {
+			return http.StatusConflict, upperFirst(ce.Reason) + ".", kind
+		}
+		return http.StatusConflict, "The change conflicts with the current state; reload the page and try again.", kind
+	case fault.Unavailable:
+		return http.StatusServiceUnavailable, "The database is unavailable right now; try again in a few seconds.", kind
+	}
+	return http.StatusInternalServerError, "Something went wrong on the server; the server log has the details.", kind
 }
 
 func fieldName(f string) string {

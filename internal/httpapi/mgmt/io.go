@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/bearer"
+	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/httpapi/problem"
 	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -107,35 +108,51 @@ func writeProblem(w http.ResponseWriter, r *http.Request, status int, detail str
 	problem.Write(w, r, status, detail)
 }
 
-// classify maps an error to a status, a safe detail and the audit reason.
+// classify maps an error to a status, a safe detail and the audit reason, logging
+// what the caller cannot act on.
 func (a *Handler) classify(r *http.Request, err error) (status int, detail, reason string) {
 	var he *httpError
-	var ie *identity.InvalidError
-	var ce *identity.ConflictError
-	switch {
-	case errors.As(err, &he):
+	if errors.As(err, &he) {
 		if he.status == http.StatusConflict {
 			return he.status, he.detail, "conflict"
 		}
 		return he.status, he.detail, "invalid"
-	case errors.As(err, &ie):
-		return http.StatusBadRequest, "Invalid " + ie.Error() + ".", "invalid"
-	case errors.Is(err, identity.ErrInvalid):
-		return http.StatusBadRequest, "The request is invalid.", "invalid"
-	case errors.Is(err, store.ErrNotFound):
-		return http.StatusNotFound, "No such object in this realm.", "not_found"
-	case errors.As(err, &ce):
-		return http.StatusConflict, "Conflict: " + ce.Reason + ".", "conflict"
-	case errors.Is(err, store.ErrAlreadyExists):
-		return http.StatusConflict, "An object with this unique name already exists.", "conflict"
-	case errors.Is(err, store.ErrConflict):
-		return http.StatusConflict, "The change conflicts with the current state.", "conflict"
-	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
-		a.log.Warn("management API: store unavailable", "path", r.URL.Path, "err", err)
-		return http.StatusServiceUnavailable, "The service is temporarily unavailable; retry later.", "unavailable"
 	}
-	a.log.Error("management API: unexpected error", "method", r.Method, "path", r.URL.Path, "err", err)
-	return http.StatusInternalServerError, "Unexpected error.", "error"
+	status, detail, kind := Problem(err)
+	switch kind {
+	case fault.Unavailable:
+		a.log.Warn("management API: store unavailable", "path", r.URL.Path, "err", err)
+	case fault.Unknown:
+		a.log.Error("management API: unexpected error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	return status, detail, kind.Reason()
+}
+
+// Problem is the management API's one mapping of a domain error kind to an RFC 9457
+// status and detail. The detail is a fixed text or a domain rule, never the cause.
+func Problem(err error) (status int, detail string, kind fault.Kind) {
+	kind = fault.KindOf(err)
+	var ie *fault.InvalidError
+	var ce *fault.ConflictError
+	switch kind {
+	case fault.Invalid:
+		if errors.As(err, &ie) {
+			return http.StatusBadRequest, "Invalid " + ie.Error() + ".", kind
+		}
+		return http.StatusBadRequest, "The request is invalid.", kind
+	case fault.NotFound:
+		return http.StatusNotFound, "No such object in this realm.", kind
+	case fault.AlreadyExists:
+		return http.StatusConflict, "An object with this unique name already exists.", kind
+	case fault.Conflict:
+		if errors.As(err, &ce) {
+			return http.StatusConflict, "Conflict: " + ce.Reason + ".", kind
+		}
+		return http.StatusConflict, "The change conflicts with the current state.", kind
+	case fault.Unavailable:
+		return http.StatusServiceUnavailable, "The service is temporarily unavailable; retry later.", kind
+	}
+	return http.StatusInternalServerError, "Unexpected error.", kind
 }
 
 func (a *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
