@@ -64,7 +64,7 @@ func TestUpdateAPI(t *testing.T) {
 	ctx := context.Background()
 	a, err := s.CreateAPI(ctx, realm, billingSpec())
 	must(t, err)
-	app, secret, err := s.NewApplication(ctx, realm, "job", []identity.PermissionRef{{Audience: "billing-api", Definition: "write:*"}})
+	app, secret, err := s.NewApplication(ctx, op, realm, "job", []identity.PermissionRef{{Audience: "billing-api", Definition: "write:*"}})
 	must(t, err)
 
 	got, err := s.UpdateAPI(ctx, realm, a.ID, identity.APIPatch{Name: ptr("Billing"), Aliases: &[]string{},
@@ -106,7 +106,7 @@ func TestDeleteAPI(t *testing.T) {
 	ctx := context.Background()
 	a, err := s.CreateAPI(ctx, realm, billingSpec())
 	must(t, err)
-	app, _, err := s.NewApplication(ctx, realm, "job", []identity.PermissionRef{{Audience: "billing-api", Definition: "read:*"}})
+	app, _, err := s.NewApplication(ctx, op, realm, "job", []identity.PermissionRef{{Audience: "billing-api", Definition: "read:*"}})
 	must(t, err)
 	wantIs(t, "granted", s.DeleteAPI(ctx, realm, a.ID, false), store.ErrConflict)
 	wantIs(t, "other realm", s.DeleteAPI(ctx, "other", a.ID, true), store.ErrNotFound)

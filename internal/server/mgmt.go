@@ -77,15 +77,8 @@ func (s *Server) mountIdentityAPIs(mux *http.ServeMux, tokens *oauth.Server) {
 	const oidc = "/auth/realms/{realm}/protocol/openid-connect"
 	mux.HandleFunc(oidc+"/token/introspect", ctl.Introspect)
 	mux.HandleFunc(oidc+"/revoke", ctl.Revoke)
-	refresh := func(ctx context.Context, realm string) {
-		if d := deny[realm]; d != nil {
-			if err := d.Refresh(ctx); err != nil {
-				s.log.Warn("deny-list: refresh after a change failed; the periodic refresh will catch up", "realm", realm, "err", err)
-			}
-		}
-	}
 	mux.Handle(mgmt.Prefix, mgmt.New(mgmt.Config{Identity: s.Identity, Keys: s.Keys, Store: s.store, Audit: s.audit,
-		Realms: guards, AppsChanged: refresh, Log: s.log, Now: s.now}))
+		Realms: guards, Log: s.log, Now: s.now}))
 }
 
 // seedUsers makes the users declared by KEYCLOAK_USERS_<n>_* exist in the default realm.

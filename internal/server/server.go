@@ -191,6 +191,8 @@ func (s *Server) build(ctx context.Context, kek *keys.KEK, stdout io.Writer) err
 		return err
 	}
 	s.audit = audit.New(s.store, s.log)
+	s.Identity.Trail = audit.NewTrail(s.audit, s.log, s.now)
+	s.Identity.OnChange = s.webAppsChanged
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return s.mount()
 }

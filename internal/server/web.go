@@ -24,7 +24,6 @@ func (s *Server) webHandler() (http.Handler, error) {
 		RealmTokenURL: s.Issuer(realm) + "/protocol/openid-connect/token",
 		IdleTimeout:   s.cfg.ConsoleSessionIdle,
 		MaxAge:        s.cfg.ConsoleSessionMaxAge,
-		AppsChanged:   s.webAppsChanged,
 		Log:           s.log.With("component", "console"),
 		Now:           s.now,
 		ClientIP:      s.clientIP(),

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -186,29 +187,39 @@ func (h *Handler) writeAudit(ctx context.Context, ev store.AuditEvent) {
 	}
 }
 
-// event starts the audit record of a change made by v. Actions, targets and details are
-// those of the management API; the actor is the username and "via" says "console".
+// event starts the audit record of a change made by v whose rules still live in this
+// package. Actions, targets and details are those of the management API; the actor is
+// the username and "via" says "console".
 func (h *Handler) event(v *viewer, action, target string) *store.AuditEvent {
-	return &store.AuditEvent{Realm: h.o.Realm, Time: h.now().UTC(), Actor: v.Username, Action: action, Target: target,
-		Detail: map[string]string{"via": "console"}}
+	return &store.AuditEvent{Realm: h.o.Realm, Actor: v.Username, Action: action, Target: target,
+		Detail: map[string]string{}}
 }
 
-// finish records how a change ended: exactly one event per change, success or failure.
+// finish records how a change ended, through the one trail: exactly one event per
+// change, success or failure.
 func (h *Handler) finish(r *http.Request, ev *store.AuditEvent, err error) {
-	if err != nil {
-		ev.Outcome = "failure"
-		_, _, reason := h.classify(err)
-		ev.Detail["reason"] = reason
-	} else {
-		ev.Outcome = "success"
-	}
-	h.writeAudit(r.Context(), *ev)
+	a := audit.Actor{Kind: audit.KindUser, ID: ev.Actor, IP: h.o.ClientIP.IP(r), Source: audit.SourceConsole}
+	h.trail.Record(r.Context(), a, audit.Change{Realm: ev.Realm, Action: ev.Action, Target: ev.Target, Detail: ev.Detail}, err)
+}
+
+// actor is who makes a change through the console: the signed-in person.
+func (h *Handler) actor(r *http.Request, v *viewer) audit.Actor {
+	return audit.Actor{Kind: audit.KindUser, ID: v.Username, IP: h.o.ClientIP.IP(r), Source: audit.SourceConsole}
+}
+
+// refused records a change refused before it reached the domain (a form that did not
+// parse), as the domain would have.
+func (h *Handler) refused(r *http.Request, v *viewer, action, target string, detail map[string]string, err error) {
+	h.trail.Record(r.Context(), h.actor(r, v), audit.Change{Realm: h.o.Realm, Action: action, Target: target, Detail: detail}, err)
 }
 
 // formError is a problem with what the user typed; its text is fixed and safe to show.
 type formError struct{ msg string }
 
 func (e *formError) Error() string { return e.msg }
+
+// Is makes a form error an invalid input for the audit trail.
+func (e *formError) Is(target error) bool { return target == fault.ErrInvalid }
 
 func invalidForm(msg string) error { return &formError{msg} }
 

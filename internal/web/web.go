@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/cluster"
 	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/keys"
@@ -71,10 +72,6 @@ type Options struct {
 	SignIn *throttle.Limiter
 	IP     *throttle.Limiter
 
-	// AppsChanged, when set, runs after an application was disabled, enabled or deleted,
-	// so that this replica's deny-lists drop (or restore) its tokens at once.
-	AppsChanged func(ctx context.Context, realm string)
-
 	HealthRefresh time.Duration // how often the clusters page refreshes health; default 5 s
 	Log           *slog.Logger
 	Now           func() time.Time
@@ -99,6 +96,7 @@ const (
 type Handler struct {
 	o        Options
 	id       *identity.Service
+	trail    *audit.Trail // changes whose rules are still here, and forms refused before the domain
 	sess     *sessions
 	pages    map[string]*pageTemplate
 	now      func() time.Time
@@ -145,6 +143,7 @@ func New(o Options) (*Handler, error) {
 	h := &Handler{o: o, id: o.Identity, sess: newSessions(o.Store, o.Sealer, o.Realm, o.IdleTimeout, o.MaxAge, o.Now), pages: pages, now: o.Now,
 		log: o.Log, slow: make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
 		dummy: identity.DummyPasswordHash, assetTag: tag}
+	h.trail = audit.NewTrail(o.Audit, o.Log, o.Now)
 	h.root = h.routes()
 	return h, nil
 }

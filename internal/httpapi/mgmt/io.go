@@ -2,17 +2,16 @@ package mgmt
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/bearer"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/httpapi/problem"
@@ -33,6 +32,14 @@ type httpError struct {
 }
 
 func (e *httpError) Error() string { return e.detail }
+
+// Is gives the audit trail the kind of an answer the HTTP layer decided.
+func (e *httpError) Is(target error) bool {
+	if e.status == http.StatusConflict {
+		return target == fault.ErrConflict
+	}
+	return target == fault.ErrInvalid
+}
 
 func badRequest(detail string) error { return &httpError{http.StatusBadRequest, detail} }
 
@@ -118,6 +125,9 @@ func (a *Handler) classify(r *http.Request, err error) (status int, detail, reas
 		}
 		return he.status, he.detail, "invalid"
 	}
+	if errors.Is(err, identity.ErrSelf) {
+		return http.StatusConflict, "An application cannot disable or delete itself.", "conflict"
+	}
 	status, detail, kind := Problem(err)
 	switch kind {
 	case fault.Unavailable:
@@ -160,6 +170,18 @@ func (a *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	writeProblem(w, r, status, detail)
 }
 
+// actor is who makes a change through this API: the application of the request's token.
+func (a *Handler) actor(r *http.Request) audit.Actor {
+	return audit.Actor{Kind: audit.KindClient, ID: actor(r), Source: audit.SourceAPI}
+}
+
+// refused answers a change the HTTP layer refused before reaching the domain (a body
+// that did not parse), writing its one audit event as the domain would have.
+func (a *Handler) refused(w http.ResponseWriter, r *http.Request, action, target string, err error) {
+	a.trail.Record(r.Context(), a.actor(r), audit.Change{Realm: r.PathValue("realm"), Action: action, Target: target}, err)
+	a.fail(w, r, err)
+}
+
 // actor is the client id of the request's token.
 func actor(r *http.Request) string {
 	if c, ok := bearer.ClaimsFrom(r.Context()); ok {
@@ -171,43 +193,17 @@ func actor(r *http.Request) string {
 // event is the audit record of one change; handlers fill Target and Detail.
 type event = store.AuditEvent
 
-// change runs one state-changing operation and writes exactly one audit event for it,
-// whatever its outcome: who (the token's client id), what, which object, and how it
-// ended. do returns the status and body of a success; details must never hold secrets.
+// change runs one state-changing operation whose rules still live in this package and
+// writes exactly one audit event for it through the trail, whatever its outcome: who
+// (the token's client id), what, which object, and how it ended. do returns the status
+// and body of a success; details must never hold secrets.
 func (a *Handler) change(w http.ResponseWriter, r *http.Request, action, target string, do func(ev *event) (int, any, error)) {
-	ev := event{Realm: r.PathValue("realm"), Time: a.now().UTC(), Actor: actor(r), Action: action, Target: target,
-		Detail: map[string]string{}}
+	ev := event{Realm: r.PathValue("realm"), Action: action, Target: target, Detail: map[string]string{}}
 	status, body, err := do(&ev)
-	var detail string
-	if err != nil {
-		var reason string
-		status, detail, reason = a.classify(r, err)
-		ev.Outcome, ev.Detail["reason"] = "failure", reason
-	} else {
-		ev.Outcome = "success"
-	}
-	if len(ev.Detail) == 0 {
-		ev.Detail = nil
-	}
-	// The change is decided: the audit write must not depend on the client staying. When
-	// the database is what failed, the event cannot be stored either: do not make the
-	// 503 wait for a second timeout.
-	wait := 10 * time.Second
-	if status == http.StatusServiceUnavailable {
-		wait = time.Second
-	}
-	actx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), wait)
-	if aerr := a.audit.Write(actx, ev); aerr != nil {
-		lvl := slog.LevelError
-		if status == http.StatusServiceUnavailable {
-			lvl = slog.LevelWarn
-		}
-		a.log.Log(actx, lvl, "management API: audit event not written", "action", action, "target", ev.Target, "outcome", ev.Outcome, "err", aerr)
-	}
-	cancel()
+	a.trail.Record(r.Context(), a.actor(r), audit.Change{Realm: ev.Realm, Action: ev.Action, Target: ev.Target, Detail: ev.Detail}, err)
 	switch {
 	case err != nil:
-		writeProblem(w, r, status, detail)
+		a.fail(w, r, err)
 	case body == nil:
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(status)

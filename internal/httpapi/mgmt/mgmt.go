@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -52,12 +53,8 @@ type Config struct {
 	Store    Store
 	Audit    AuditWriter
 	Realms   map[string]Guard // realm name → its guard; other realms answer 404
-	// AppsChanged, when set, runs after an application was disabled, enabled or deleted,
-	// so that this replica's deny-list drops (or restores) its tokens at once rather
-	// than at the next periodic refresh.
-	AppsChanged func(ctx context.Context, realm string)
-	Log         *slog.Logger     // nil: discard
-	Now         func() time.Time // nil: time.Now
+	Log      *slog.Logger     // nil: discard
+	Now      func() time.Time // nil: time.Now
 }
 
 // Handler serves the management API.
@@ -67,7 +64,7 @@ type Handler struct {
 	store  Store
 	audit  AuditWriter
 	realms map[string]Guard
-	onApps func(ctx context.Context, realm string)
+	trail  *audit.Trail // for changes refused before the domain; the domain records the rest
 	log    *slog.Logger
 	now    func() time.Time
 	mux    *http.ServeMux
@@ -83,13 +80,14 @@ const (
 // New returns the API; mount it at Prefix.
 func New(cfg Config) *Handler {
 	a := &Handler{id: cfg.Identity, keys: cfg.Keys, store: cfg.Store, audit: cfg.Audit, realms: cfg.Realms,
-		onApps: cfg.AppsChanged, log: cfg.Log, now: cfg.Now, mux: http.NewServeMux()}
+		log: cfg.Log, now: cfg.Now, mux: http.NewServeMux()}
 	if a.log == nil {
 		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if a.now == nil {
 		a.now = time.Now
 	}
+	a.trail = audit.NewTrail(a.audit, a.log, a.now)
 	a.mux.HandleFunc("GET /manage/v1/openapi.json", serveOpenAPI)
 	a.routes()
 	return a
