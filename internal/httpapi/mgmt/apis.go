@@ -4,42 +4,10 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
-
-// API is a resource server: tokens name its audience (or an alias) in "aud".
-type API struct {
-	ID          string          `json:"id"`
-	Name        string          `json:"name"`
-	Audience    string          `json:"audience"`
-	Aliases     []string        `json:"aliases"`
-	Permissions []PermissionDef `json:"permissions"`
-	Preset      bool            `json:"preset"`
-	CreatedAt   time.Time       `json:"createdAt"`
-	UpdatedAt   time.Time       `json:"updatedAt"`
-}
-
-// PermissionDef is a permission an API defines.
-type PermissionDef struct {
-	Definition  string `json:"definition"`
-	Description string `json:"description"`
-}
-
-type createAPIRequest struct {
-	Name        string          `json:"name"`
-	Audience    string          `json:"audience"`
-	Aliases     []string        `json:"aliases"`
-	Permissions []PermissionDef `json:"permissions"`
-}
-
-type patchAPIRequest struct {
-	Name        *string          `json:"name"`
-	Aliases     *[]string        `json:"aliases"`
-	Permissions *[]PermissionDef `json:"permissions"`
-}
 
 func toAPI(a store.API) API {
 	out := API{ID: a.ID, Name: a.Name, Audience: a.Audience, Aliases: append([]string{}, a.Aliases...),

@@ -10,52 +10,9 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// Application is an M2M application as the API shows it: never its secret or a hash.
-type Application struct {
-	ID        string       `json:"id"`
-	ClientID  string       `json:"clientId"`
-	Name      string       `json:"name"`
-	Type      string       `json:"type"`
-	Enabled   bool         `json:"enabled"`
-	Source    string       `json:"source"`
-	Secrets   []SecretInfo `json:"secrets"`
-	CreatedAt time.Time    `json:"createdAt"`
-	UpdatedAt time.Time    `json:"updatedAt"`
-}
-
-// SecretInfo describes one valid secret of an application (not the secret).
-type SecretInfo struct {
-	ID        string    `json:"id"`
-	CreatedAt time.Time `json:"createdAt"`
-	ExpiresAt time.Time `json:"expiresAt,omitzero"`
-}
-
-// ApplicationWithSecret is the answer of create and rotate-secret: the only answers
-// that carry a client secret.
-type ApplicationWithSecret struct {
-	Application
-	ClientSecret string `json:"clientSecret"`
-}
-
-// Permission names a permission definition on an API by the API's audience.
-type Permission struct {
-	API        string `json:"api"`
-	Permission string `json:"permission"`
-}
-
 // Items is the body of an unpaged list.
 type Items[T any] struct {
 	Items []T `json:"items"`
-}
-
-type createAppRequest struct {
-	Name        string       `json:"name"`
-	Permissions []Permission `json:"permissions"`
-}
-
-type patchAppRequest struct {
-	Name    *string `json:"name"`
-	Enabled *bool   `json:"enabled"`
 }
 
 type rotateRequest struct {
@@ -127,7 +84,7 @@ func (a *Handler) createApp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", r.URL.Path+"/"+app.ID)
-	writeJSON(w, http.StatusCreated, ApplicationWithSecret{toApplication(app, a.now()), secret})
+	writeJSON(w, http.StatusCreated, ApplicationWithSecret{Application: toApplication(app, a.now()), ClientSecret: secret})
 }
 
 func (a *Handler) patchApp(w http.ResponseWriter, r *http.Request) {
@@ -172,7 +129,7 @@ func (a *Handler) rotateSecret(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, ApplicationWithSecret{toApplication(app, a.now()), secret})
+	writeJSON(w, http.StatusOK, ApplicationWithSecret{Application: toApplication(app, a.now()), ClientSecret: secret})
 }
 
 func (a *Handler) listPermissions(w http.ResponseWriter, r *http.Request) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/bearer"
+	"github.com/gatehouse/gatehouse/internal/cluster"
 	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/httpapi/problem"
 	"github.com/gatehouse/gatehouse/internal/identity"
@@ -125,8 +126,12 @@ func (a *Handler) classify(r *http.Request, err error) (status int, detail, reas
 		}
 		return he.status, he.detail, "invalid"
 	}
-	if errors.Is(err, identity.ErrSelf) {
+	// Two domain refusals keep the wording this API has always sent.
+	switch {
+	case errors.Is(err, identity.ErrSelf):
 		return http.StatusConflict, "An application cannot disable or delete itself.", "conflict"
+	case errors.Is(err, cluster.ErrDeclared):
+		return http.StatusConflict, "The cluster is declared in configuration; change it there.", "conflict"
 	}
 	status, detail, kind := Problem(err)
 	switch kind {
@@ -242,14 +247,6 @@ const (
 	DefaultLimit = 50
 	MaxLimit     = 500
 )
-
-// List is the body of every list answer.
-type List[T any] struct {
-	Items  []T `json:"items"`
-	Total  int `json:"total"`
-	Offset int `json:"offset"`
-	Limit  int `json:"limit"`
-}
 
 // window pages a list held in memory (APIs and clusters are few), filtering by name.
 func window[T any](all []T, opt store.ListOptions, name func(T) string) List[T] {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/audit"
+	"github.com/gatehouse/gatehouse/internal/cluster"
 	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -59,15 +60,16 @@ type Config struct {
 
 // Handler serves the management API.
 type Handler struct {
-	id     *identity.Service
-	keys   Keys
-	store  Store
-	audit  AuditWriter
-	realms map[string]Guard
-	trail  *audit.Trail // for changes refused before the domain; the domain records the rest
-	log    *slog.Logger
-	now    func() time.Time
-	mux    *http.ServeMux
+	id       *identity.Service
+	keys     Keys
+	store    Store
+	audit    AuditWriter
+	realms   map[string]Guard
+	trail    *audit.Trail // for changes refused before the domain; the domain records the rest
+	clusters *cluster.Registry
+	log      *slog.Logger
+	now      func() time.Time
+	mux      *http.ServeMux
 }
 
 // Permissions on the Camunda Identity API.
@@ -88,6 +90,7 @@ func New(cfg Config) *Handler {
 		a.now = time.Now
 	}
 	a.trail = audit.NewTrail(a.audit, a.log, a.now)
+	a.clusters = cluster.NewRegistry(cfg.Store, a.trail, a.now)
 	a.mux.HandleFunc("GET /manage/v1/openapi.json", serveOpenAPI)
 	a.routes()
 	return a

@@ -6,41 +6,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
-
-// User is a console user as the API shows it: never the password or its hash.
-type User struct {
-	ID        string    `json:"id"`
-	Username  string    `json:"username"`
-	Email     string    `json:"email"`
-	FirstName string    `json:"firstName"`
-	LastName  string    `json:"lastName"`
-	Enabled   bool      `json:"enabled"`
-	Roles     []string  `json:"roles"`
-	CreatedAt time.Time `json:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt"`
-}
-
-type createUserRequest struct {
-	Username  string   `json:"username"`
-	Password  string   `json:"password"`
-	Email     string   `json:"email"`
-	FirstName string   `json:"firstName"`
-	LastName  string   `json:"lastName"`
-	Roles     []string `json:"roles"`
-}
-
-type patchUserRequest struct {
-	Email     *string `json:"email"`
-	FirstName *string `json:"firstName"`
-	LastName  *string `json:"lastName"`
-	Password  *string `json:"password"`
-	Enabled   *bool   `json:"enabled"`
-}
 
 func toUser(u store.User) User {
 	return User{ID: u.ID, Username: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
