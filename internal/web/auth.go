@@ -1,11 +1,9 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,30 +12,8 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// Roles that decide what a user may do in the console (docs/console.md). They mirror the
-// management API's permissions on the Identity API: "read" reads, "write" changes.
-// Names compare case-insensitively.
-var (
-	// WriteRoles may read and change everything: Camunda Identity's "Identity" role, a
-	// role named "admin", or one named "write".
-	WriteRoles = []string{"admin", "identity", "write"}
-	// ReadRoles may read everything and change nothing.
-	ReadRoles = []string{"read", "viewer", "console"}
-)
-
-// Access says what roles allow.
-func Access(roles []string) (read, write bool) {
-	for _, r := range roles {
-		r = strings.ToLower(r)
-		if slices.Contains(WriteRoles, r) {
-			return true, true
-		}
-		if slices.Contains(ReadRoles, r) {
-			read = true
-		}
-	}
-	return read, false
-}
+// Access says what roles allow in the console (the rule is identity's).
+func Access(roles []string) (read, write bool) { return identity.ConsoleAccess(roles) }
 
 // viewer is the signed-in user of a request, as the store has them now.
 type viewer struct {
@@ -184,7 +160,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 			Error: "Too many failed sign-ins. Wait " + plural(secs, "second") + " and try again."})
 		return
 	}
-	u, reason, err := h.checkPassword(r.Context(), username, password)
+	u, reason, err := h.id.CheckSignIn(r.Context(), h.o.Realm, username, password)
 	if err != nil {
 		h.o.SignIn.Release(userKey)
 		h.o.IP.Release(ipKey)
@@ -199,7 +175,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.auditSignIn(r, username, u.ID, "failure", reason)
 		msg := "The username or password is wrong."
 		status := http.StatusUnauthorized
-		if reason == "no_role" {
+		if reason == identity.SignInNoRole {
 			msg = "Your account has no console role. Ask an administrator for the admin, Identity or read role."
 			status = http.StatusForbidden
 		}
@@ -226,40 +202,6 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	setSessionCookie(w, r, id, h.o.SecureCookies)
 	h.auditSignIn(r, u.Username, u.ID, "success", "")
 	http.Redirect(w, r, next, http.StatusSeeOther)
-}
-
-// checkPassword returns the user and "" when the password is right and the account may
-// use the console, else a reason for the audit trail. Unknown users cost the same
-// argon2id check as known ones.
-func (h *Handler) checkPassword(ctx context.Context, username, password string) (store.User, string, error) {
-	u, err := h.o.Store.GetUserByUsername(ctx, h.o.Realm, username)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return store.User{}, "", err
-	}
-	known := err == nil
-	hash := h.dummy
-	if known {
-		hash = u.PasswordHash
-	}
-	select {
-	case h.slow <- struct{}{}:
-	case <-ctx.Done():
-		return store.User{}, "", ctx.Err()
-	}
-	good, _ := identity.CheckPassword(hash, password)
-	<-h.slow
-	read, _ := Access(u.Roles)
-	switch {
-	case !known:
-		return store.User{}, "unknown_user", nil
-	case !good:
-		return u, "wrong_password", nil
-	case !u.Enabled:
-		return u, "disabled", nil
-	case !read:
-		return u, "no_role", nil
-	}
-	return u, "", nil
 }
 
 func (h *Handler) auditSignIn(r *http.Request, username, userID, outcome, reason string) {

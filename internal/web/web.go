@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"runtime"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/audit"
@@ -101,8 +100,6 @@ type Handler struct {
 	pages    map[string]*pageTemplate
 	now      func() time.Time
 	log      *slog.Logger
-	slow     chan struct{} // bounds concurrent argon2id checks at sign-in
-	dummy    string        // a hash to check unknown users against (equal timing)
 	root     http.Handler
 	assetTag string
 }
@@ -141,8 +138,7 @@ func New(o Options) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{o: o, id: o.Identity, sess: newSessions(o.Store, o.Sealer, o.Realm, o.IdleTimeout, o.MaxAge, o.Now), pages: pages, now: o.Now,
-		log: o.Log, slow: make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
-		dummy: identity.DummyPasswordHash, assetTag: tag}
+		log: o.Log, assetTag: tag}
 	h.trail = audit.NewTrail(o.Audit, o.Log, o.Now)
 	h.root = h.routes()
 	return h, nil
