@@ -155,6 +155,10 @@ func newEnv(t *testing.T) *env {
 
 // replica returns the env with a console of its own over the same store, key and
 // clock: another replica behind a load balancer. (newEnv's env is the first.)
+// setup is an identity service over the env's store without an audit trail: what a
+// test sets up is not a change the console made.
+func (e *env) setup() *identity.Service { return identity.New(e.st, e.clk.Now, 1) }
+
 // testActor makes the changes a test sets up.
 var testActor = audit.Actor{Kind: audit.KindSystem, ID: "test", Source: audit.SourceCLI}
 
@@ -299,7 +303,7 @@ func (e *env) createApp(name string, perms ...string) (store.Application, string
 		}
 		refs = append(refs, r)
 	}
-	app, secret, err := identity.New(e.st, e.clk.Now, 1).NewApplication(context.Background(), testActor, realm, name, refs)
+	app, secret, err := e.setup().NewApplication(context.Background(), testActor, realm, name, refs)
 	if err != nil {
 		e.t.Fatal(err)
 	}
