@@ -55,6 +55,7 @@ const (
 	ActionConsoleSignOut       = "console.signout"
 	ActionTokenIssue           = "token.issue"
 	ActionTokenDeny            = "token.deny"
+	ActionTokenRevoke          = "token.revoke"
 )
 
 // Actor is who makes a change, and through which surface.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -210,7 +211,7 @@ func (h *Handler) auditSignIn(r *http.Request, username, userID, outcome, reason
 		d["reason"] = reason
 	}
 	h.writeAudit(r.Context(), store.AuditEvent{Realm: h.o.Realm, Time: h.now().UTC(), Actor: username,
-		Action: "console.signin", Target: userID, Outcome: outcome, Detail: d})
+		Action: audit.ActionConsoleSignIn, Target: userID, Outcome: outcome, Detail: d})
 }
 
 // signOut ends the session on the server, so the cookie is worthless even if kept.
@@ -218,7 +219,7 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
 	id := sessionID(r)
 	if s, ok, _ := h.sess.get(r.Context(), id); ok {
 		h.writeAudit(r.Context(), store.AuditEvent{Realm: h.o.Realm, Time: h.now().UTC(), Actor: s.username,
-			Action: "console.signout", Target: s.userID, Outcome: "success", Detail: map[string]string{"via": "console"}})
+			Action: audit.ActionConsoleSignOut, Target: s.userID, Outcome: "success", Detail: map[string]string{"via": "console"}})
 	}
 	if id != "" {
 		if err := h.sess.destroy(r.Context(), id); err != nil {
