@@ -26,9 +26,7 @@ type Store interface {
 }
 
 // AuditWriter stores one event synchronously (*audit.Recorder).
-type AuditWriter interface {
-	Write(ctx context.Context, e store.AuditEvent) error
-}
+type AuditWriter = audit.Writer
 
 // Keys lists and rotates signing keys (*keys.Manager).
 type Keys interface {

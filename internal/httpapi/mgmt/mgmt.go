@@ -43,9 +43,7 @@ type Store interface {
 }
 
 // AuditWriter stores one event synchronously (*audit.Recorder).
-type AuditWriter interface {
-	Write(ctx context.Context, e store.AuditEvent) error
-}
+type AuditWriter = audit.Writer
 
 // Config wires the API.
 type Config struct {
