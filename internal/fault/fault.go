@@ -11,7 +11,7 @@ import (
 	"errors"
 )
 
-// Sentinels of the kinds. The store's sentinels are these same values.
+// Sentinels of the kinds. The store's sentinels wrap them ("store: not found").
 var (
 	// ErrInvalid: input breaks a rule (400).
 	ErrInvalid = errors.New("invalid input")
@@ -44,7 +44,7 @@ const (
 type InvalidError struct{ Field, Rule string }
 
 func (e *InvalidError) Error() string        { return e.Field + ": " + e.Rule }
-func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
+func (e *InvalidError) Is(target error) bool { return sameKind(target, ErrInvalid) }
 
 // Invalidf returns an *InvalidError.
 func Invalidf(field, rule string) error { return &InvalidError{Field: field, Rule: rule} }
@@ -62,7 +62,13 @@ func (e *ConflictError) Error() string {
 	}
 	return e.Prefix + ": " + e.Reason
 }
-func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+func (e *ConflictError) Is(target error) bool { return sameKind(target, ErrConflict) }
+
+// sameKind reports whether target is the sentinel of kind, or a sentinel wrapping it
+// (the store's), so a domain error matches errors.Is(err, store.ErrConflict) too.
+func sameKind(target, kind error) bool {
+	return target == kind || errors.Is(target, kind)
+}
 
 // KindOf classifies err. A context deadline counts as Unavailable: the store did not
 // answer in time, and a retry may succeed.
