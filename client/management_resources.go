@@ -23,7 +23,7 @@ type API struct {
 // PermissionDef is a permission definition of an API, e.g. "read:*".
 type PermissionDef struct {
 	Definition  string `json:"definition"`
-	Description string `json:"description,omitempty"`
+	Description string `json:"description"`
 }
 
 // APICreate is what CreateAPI needs.

@@ -98,32 +98,6 @@ func StableID(realm, name string) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// Validate checks the releases of one realm: names present and unique, components with
-// ids, unique within their release.
-func Validate(rs []Release) error {
-	seen := map[string]bool{}
-	for i, r := range rs {
-		if r.Name == "" {
-			return fmt.Errorf("clusters[%d]: name is required", i)
-		}
-		if seen[r.Name] {
-			return fmt.Errorf("clusters: %q is declared twice", r.Name)
-		}
-		seen[r.Name] = true
-		ids := map[string]bool{}
-		for j, c := range r.Components {
-			if c.ID == "" {
-				return fmt.Errorf("cluster %s: components[%d]: id is required", r.Name, j)
-			}
-			if ids[c.ID] {
-				return fmt.Errorf("cluster %s: component %q is declared twice", r.Name, c.ID)
-			}
-			ids[c.ID] = true
-		}
-	}
-	return nil
-}
-
 // record turns a release into the stored cluster.
 func record(realm string, r Release, now time.Time) store.Cluster {
 	c := store.Cluster{ID: StableID(realm, r.Name), Realm: realm, Name: r.Name, Namespace: r.Namespace,

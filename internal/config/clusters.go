@@ -3,8 +3,9 @@ package config
 import (
 	"fmt"
 	"net/url"
-	"strings"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/cluster"
 )
 
 // Cluster is a managed release in the shape of Console Self-Managed's configuration
@@ -71,34 +72,19 @@ func (c *Config) validateConsole() error {
 	if c.ClusterProbeTimeout <= 0 || c.ClusterProbeTimeout > c.ClusterProbeInterval {
 		return fmt.Errorf("--cluster-probe-timeout: must be positive and at most --cluster-probe-interval")
 	}
-	seen := map[string]bool{}
-	for i, cl := range c.Clusters {
-		if strings.TrimSpace(cl.Name) == "" {
-			return fmt.Errorf("clusters[%d]: name is required", i)
+	return cluster.Validate(c.Releases())
+}
+
+// Releases are the declared clusters as the cluster domain takes them.
+func (c *Config) Releases() []cluster.Release {
+	out := make([]cluster.Release, 0, len(c.Clusters))
+	for _, cl := range c.Clusters {
+		r := cluster.Release{Name: cl.Name, Namespace: cl.Namespace, Version: cl.Version, Tags: cl.Tags}
+		for _, comp := range cl.Components {
+			r.Components = append(r.Components, cluster.Component{ID: comp.ID, Name: comp.Name, Version: comp.Version,
+				URL: comp.PublicURL(), Readiness: comp.Readiness, Metrics: comp.Metrics})
 		}
-		if seen[cl.Name] {
-			return fmt.Errorf("clusters: %q is declared twice", cl.Name)
-		}
-		seen[cl.Name] = true
-		ids := map[string]bool{}
-		for j, comp := range cl.Components {
-			if comp.ID == "" {
-				return fmt.Errorf("cluster %s: components[%d]: id is required", cl.Name, j)
-			}
-			if ids[comp.ID] {
-				return fmt.Errorf("cluster %s: component %q is declared twice", cl.Name, comp.ID)
-			}
-			ids[comp.ID] = true
-			for _, u := range []struct{ name, v string }{{"readiness", comp.Readiness}, {"metrics", comp.Metrics}} {
-				if u.v == "" {
-					continue
-				}
-				p, err := url.Parse(u.v)
-				if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-					return fmt.Errorf("cluster %s: component %s: %s %q must be an absolute http(s) URL", cl.Name, comp.ID, u.name, u.v)
-				}
-			}
-		}
+		out = append(out, r)
 	}
-	return nil
+	return out
 }

@@ -114,9 +114,9 @@ func (s *Service) checkNames(ctx context.Context, realm, selfID, audience string
 	return nil
 }
 
-// CreateAPI creates an API (a resource server: audience, aliases, permission
+// createAPI creates an API (a resource server: audience, aliases, permission
 // definitions). A taken audience is store.ErrAlreadyExists.
-func (s *Service) CreateAPI(ctx context.Context, realm string, spec APISpec) (store.API, error) {
+func (s *Service) createAPI(ctx context.Context, realm string, spec APISpec) (store.API, error) {
 	if err := CheckName("name", spec.Name); err != nil {
 		return store.API{}, err
 	}
@@ -155,10 +155,10 @@ func (s *Service) ListAPIs(ctx context.Context, realm string) ([]store.API, erro
 	return s.store.ListAPIs(ctx, realm)
 }
 
-// UpdateAPI renames an API or replaces its aliases or permission definitions. Grants of
+// updateAPI renames an API or replaces its aliases or permission definitions. Grants of
 // dropped definitions go with them. A preset API keeps its preset definitions (they
 // would come back at the next start, without their grants).
-func (s *Service) UpdateAPI(ctx context.Context, realm, id string, p APIPatch) (store.API, error) {
+func (s *Service) updateAPI(ctx context.Context, realm, id string, p APIPatch) (store.API, error) {
 	if p.Name == nil && p.Aliases == nil && p.Permissions == nil {
 		return store.API{}, invalid("body", "must change at least one of name, aliases, permissions")
 	}
@@ -223,10 +223,10 @@ func droppedPreset(a store.API, ps []store.Permission) string {
 	return ""
 }
 
-// DeleteAPI removes an API. While applications hold its permissions it fails with
+// deleteAPI removes an API. While applications hold its permissions it fails with
 // store.ErrConflict unless cascade, which removes those grants too. Preset APIs are
 // not deleted (they would come back at the next start).
-func (s *Service) DeleteAPI(ctx context.Context, realm, id string, cascade bool) error {
+func (s *Service) deleteAPI(ctx context.Context, realm, id string, cascade bool) error {
 	a, err := s.store.GetAPI(ctx, realm, id)
 	if err != nil {
 		return err

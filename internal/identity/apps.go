@@ -9,29 +9,24 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // ErrInvalid marks input the domain refuses; the management API answers 400. The
 // message of an *InvalidError names the field and the rule, never the input itself.
-var ErrInvalid = errors.New("identity: invalid input")
+var ErrInvalid = fault.ErrInvalid
 
 // InvalidError says which field broke which rule.
-type InvalidError struct{ Field, Rule string }
+type InvalidError = fault.InvalidError
 
-func (e *InvalidError) Error() string        { return e.Field + ": " + e.Rule }
-func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
-
-func invalid(field, rule string) error { return &InvalidError{Field: field, Rule: rule} }
+func invalid(field, rule string) error { return fault.Invalidf(field, rule) }
 
 // ConflictError is a domain rule that refuses a change in the current state; it
 // matches store.ErrConflict (409). Reason is a fixed text, safe to show.
-type ConflictError struct{ Reason string }
+type ConflictError = fault.ConflictError
 
-func (e *ConflictError) Error() string        { return "identity: " + e.Reason }
-func (e *ConflictError) Is(target error) bool { return target == store.ErrConflict }
-
-func conflict(reason string) error { return &ConflictError{Reason: reason} }
+func conflict(reason string) error { return &ConflictError{Reason: reason, Prefix: "identity"} }
 
 // Limits of management input.
 const (
@@ -72,10 +67,10 @@ type AppPatch struct {
 	Enabled *bool
 }
 
-// NewApplication creates an M2M application for the management API. Its client id and
-// secret are generated: clients never choose their client_id (RFC 9700 §2, checklist
-// C22). The secret is returned once and only its digest is stored.
-func (s *Service) NewApplication(ctx context.Context, realm, name string, perms []PermissionRef) (store.Application, string, error) {
+// newApplication creates an M2M application for the management API and the console.
+// Its client id and secret are generated: clients never choose their client_id (RFC
+// 9700 §2, checklist C22). The secret is returned once and only its digest is stored.
+func (s *Service) newApplication(ctx context.Context, realm, name string, perms []PermissionRef) (store.Application, string, error) {
 	if err := CheckName("name", name); err != nil {
 		return store.Application{}, "", err
 	}
@@ -100,10 +95,10 @@ func (s *Service) ListApps(ctx context.Context, realm string, opt store.ListOpti
 	return s.store.ListApps(ctx, realm, opt)
 }
 
-// UpdateApp renames, enables or disables an application. A disabled application's
+// updateApp renames, enables or disables an application. A disabled application's
 // token requests fail at once on this replica (the client cache is dropped).
 // Applications declared in configuration keep their configured name.
-func (s *Service) UpdateApp(ctx context.Context, realm, id string, p AppPatch) (store.Application, error) {
+func (s *Service) updateApp(ctx context.Context, realm, id string, p AppPatch) (store.Application, error) {
 	if p.Name == nil && p.Enabled == nil {
 		return store.Application{}, invalid("body", "must change at least one of name, enabled")
 	}
@@ -130,19 +125,19 @@ func (s *Service) UpdateApp(ctx context.Context, realm, id string, p AppPatch) (
 	return app, err
 }
 
-// DeleteApp removes an application with its secrets and grants.
-func (s *Service) DeleteApp(ctx context.Context, realm, id string) error {
+// deleteApp removes an application with its secrets and grants.
+func (s *Service) deleteApp(ctx context.Context, realm, id string) error {
 	err := s.store.DeleteApp(ctx, realm, id)
 	s.Invalidate()
 	return err
 }
 
-// RotateSecret gives an application a new generated secret and returns it (the only
+// rotateSecret gives an application a new generated secret and returns it (the only
 // time it exists in clear). The secret in use until now stays valid for grace (zero:
 // it dies now); a secret still inside an earlier grace period dies now, so at most two
 // secrets are ever valid. It runs in one store transaction, so a concurrent delete
 // leaves either no application or one with coherent secrets.
-func (s *Service) RotateSecret(ctx context.Context, realm, id string, grace time.Duration) (store.Application, string, error) {
+func (s *Service) rotateSecret(ctx context.Context, realm, id string, grace time.Duration) (store.Application, string, error) {
 	if grace < 0 || grace > MaxGrace {
 		return store.Application{}, "", invalid("grace", "must be a duration between 0s and 720h")
 	}
@@ -172,12 +167,29 @@ func (s *Service) RotateSecret(ctx context.Context, realm, id string, grace time
 	return app, plain, nil
 }
 
+// SecretLive is the one rule of whether a secret still authenticates at now: it has no
+// expiry, or its expiry (the end of a rotation grace period) is still ahead.
+func SecretLive(sec store.Secret, now time.Time) bool {
+	return sec.ExpiresAt.IsZero() || now.Before(sec.ExpiresAt)
+}
+
+// LiveSecrets are the secrets of secrets that still authenticate at now, in order.
+func LiveSecrets(secrets []store.Secret, now time.Time) []store.Secret {
+	out := make([]store.Secret, 0, len(secrets))
+	for _, sec := range secrets {
+		if SecretLive(sec, now) {
+			out = append(out, sec)
+		}
+	}
+	return out
+}
+
 // currentSecret is the secret in use at now: the newest that does not expire, else the
 // live one that expires last.
 func currentSecret(secrets []store.Secret, now time.Time) (store.Secret, bool) {
 	best, ok := store.Secret{}, false
 	for _, sec := range secrets {
-		if !sec.ExpiresAt.IsZero() && !now.Before(sec.ExpiresAt) {
+		if !SecretLive(sec, now) {
 			continue
 		}
 		switch {

@@ -100,7 +100,7 @@ func TestCheckName(t *testing.T) {
 func TestNewApplication(t *testing.T) {
 	s, _, _ := newService(t)
 	ctx := context.Background()
-	app, secret, err := s.NewApplication(ctx, realm, "billing-job", []identity.PermissionRef{
+	app, secret, err := s.NewApplication(ctx, op, realm, "billing-job", []identity.PermissionRef{
 		{Audience: "console-api", Definition: "read:*"}, {Audience: "console-api", Definition: "read:*"},
 		{Audience: identity.AudienceModeler, Definition: "read:*"}})
 	must(t, err)
@@ -121,10 +121,10 @@ func TestNewApplication(t *testing.T) {
 		"bad audience":       {{Audience: "console api", Definition: "read:*"}},
 		"bad definition":     {{Audience: "console-api", Definition: "read all"}},
 	} {
-		_, _, err := s.NewApplication(ctx, realm, "x", refs)
+		_, _, err := s.NewApplication(ctx, op, realm, "x", refs)
 		wantIs(t, name, err, identity.ErrInvalid)
 	}
-	_, _, err = s.NewApplication(ctx, realm, "", nil)
+	_, _, err = s.NewApplication(ctx, op, realm, "", nil)
 	wantIs(t, "empty name", err, identity.ErrInvalid)
 	_, total, err := s.ListApps(ctx, realm, store.ListOptions{})
 	must(t, err)
@@ -136,13 +136,13 @@ func TestNewApplication(t *testing.T) {
 func TestUpdateAndDeleteApp(t *testing.T) {
 	s, _, _ := newService(t)
 	ctx := context.Background()
-	app, secret, err := s.NewApplication(ctx, realm, "job", nil)
+	app, secret, err := s.NewApplication(ctx, op, realm, "job", nil)
 	must(t, err)
 	// Warm the client cache, then disable: authentication must fail at once.
 	if _, err := s.Authenticate(ctx, realm, app.ClientID, secret); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.UpdateApp(ctx, realm, app.ID, identity.AppPatch{Enabled: ptr(false), Name: ptr("job 2")})
+	got, err := s.UpdateApp(ctx, op, realm, app.ID, identity.AppPatch{Enabled: ptr(false), Name: ptr("job 2")})
 	must(t, err)
 	if got.Enabled || got.Name != "job 2" {
 		t.Errorf("after patch: %+v", got)
@@ -151,7 +151,7 @@ func TestUpdateAndDeleteApp(t *testing.T) {
 	if ok, err := s.ClientActive(ctx, realm, app.ClientID, app.ID); ok || err != nil {
 		t.Errorf("ClientActive of a disabled app = %v, %v", ok, err)
 	}
-	_, err = s.UpdateApp(ctx, realm, app.ID, identity.AppPatch{Enabled: ptr(true)})
+	_, err = s.UpdateApp(ctx, op, realm, app.ID, identity.AppPatch{Enabled: ptr(true)})
 	must(t, err)
 	if ok, err := s.ClientActive(ctx, realm, app.ClientID, app.ID); !ok || err != nil {
 		t.Errorf("ClientActive of a re-enabled app = %v, %v", ok, err)
@@ -159,19 +159,19 @@ func TestUpdateAndDeleteApp(t *testing.T) {
 	if ok, _ := s.ClientActive(ctx, realm, app.ClientID, "another-subject"); ok {
 		t.Error("ClientActive accepted a token whose subject is another application")
 	}
-	_, err = s.UpdateApp(ctx, realm, app.ID, identity.AppPatch{})
+	_, err = s.UpdateApp(ctx, op, realm, app.ID, identity.AppPatch{})
 	wantIs(t, "empty patch", err, identity.ErrInvalid)
-	_, err = s.UpdateApp(ctx, realm, app.ID, identity.AppPatch{Name: ptr("")})
+	_, err = s.UpdateApp(ctx, op, realm, app.ID, identity.AppPatch{Name: ptr("")})
 	wantIs(t, "empty name", err, identity.ErrInvalid)
-	_, err = s.UpdateApp(ctx, "other", app.ID, identity.AppPatch{Enabled: ptr(false)})
+	_, err = s.UpdateApp(ctx, op, "other", app.ID, identity.AppPatch{Enabled: ptr(false)})
 	wantIs(t, "other realm", err, store.ErrNotFound)
-	wantIs(t, "delete from other realm", s.DeleteApp(ctx, "other", app.ID), store.ErrNotFound)
-	must(t, s.DeleteApp(ctx, realm, app.ID))
+	wantIs(t, "delete from other realm", second(s.DeleteApp(ctx, op, "other", app.ID)), store.ErrNotFound)
+	must(t, second(s.DeleteApp(ctx, op, realm, app.ID)))
 	wantIs(t, "deleted app authenticates", authErr(s, app.ClientID, secret), identity.ErrInvalidClient)
 	if ok, err := s.ClientActive(ctx, realm, app.ClientID, app.ID); ok || err != nil {
 		t.Errorf("ClientActive of a deleted app = %v, %v", ok, err)
 	}
-	wantIs(t, "delete twice", s.DeleteApp(ctx, realm, app.ID), store.ErrNotFound)
+	wantIs(t, "delete twice", second(s.DeleteApp(ctx, op, realm, app.ID)), store.ErrNotFound)
 }
 
 func authErr(s *identity.Service, clientID, secret string) error {
@@ -182,10 +182,10 @@ func authErr(s *identity.Service, clientID, secret string) error {
 func TestRotateSecretGrace(t *testing.T) {
 	s, _, clk := newService(t)
 	ctx := context.Background()
-	app, first, err := s.NewApplication(ctx, realm, "job", nil)
+	app, first, err := s.NewApplication(ctx, op, realm, "job", nil)
 	must(t, err)
 
-	_, second, err := s.RotateSecret(ctx, realm, app.ID, 10*time.Minute)
+	_, second, err := s.RotateSecret(ctx, op, realm, app.ID, 10*time.Minute)
 	must(t, err)
 	if second == first {
 		t.Fatal("rotation returned the old secret")
@@ -202,9 +202,9 @@ func TestRotateSecretGrace(t *testing.T) {
 	must(t, authErr(s, app.ClientID, second))
 
 	// Grace 0: the old secret dies now. A rotation also ends an earlier grace period.
-	_, third, err := s.RotateSecret(ctx, realm, app.ID, time.Hour)
+	_, third, err := s.RotateSecret(ctx, op, realm, app.ID, time.Hour)
 	must(t, err)
-	got, fourth, err := s.RotateSecret(ctx, realm, app.ID, 0)
+	got, fourth, err := s.RotateSecret(ctx, op, realm, app.ID, 0)
 	must(t, err)
 	if len(got.Secrets) != 1 {
 		t.Errorf("secrets after a rotation without grace: %d", len(got.Secrets))
@@ -216,7 +216,7 @@ func TestRotateSecretGrace(t *testing.T) {
 
 	// At most two secrets are valid, however often one rotates.
 	for range 3 {
-		_, _, err = s.RotateSecret(ctx, realm, app.ID, time.Hour)
+		_, _, err = s.RotateSecret(ctx, op, realm, app.ID, time.Hour)
 		must(t, err)
 	}
 	got, err = s.GetApp(ctx, realm, app.ID)
@@ -226,10 +226,10 @@ func TestRotateSecretGrace(t *testing.T) {
 	}
 
 	for _, g := range []time.Duration{-time.Second, identity.MaxGrace + time.Second} {
-		_, _, err = s.RotateSecret(ctx, realm, app.ID, g)
+		_, _, err = s.RotateSecret(ctx, op, realm, app.ID, g)
 		wantIs(t, "grace "+g.String(), err, identity.ErrInvalid)
 	}
-	_, _, err = s.RotateSecret(ctx, "other", app.ID, 0)
+	_, _, err = s.RotateSecret(ctx, op, "other", app.ID, 0)
 	wantIs(t, "other realm", err, store.ErrNotFound)
 }
 
@@ -240,15 +240,15 @@ func TestConfiguredAppsKeepNameAndSecret(t *testing.T) {
 	must(t, err)
 	app, err := st.GetAppByClientID(ctx, realm, "zeebe")
 	must(t, err)
-	_, _, err = s.RotateSecret(ctx, realm, app.ID, 0)
+	_, _, err = s.RotateSecret(ctx, op, realm, app.ID, 0)
 	wantIs(t, "rotate", err, store.ErrConflict)
-	_, err = s.UpdateApp(ctx, realm, app.ID, identity.AppPatch{Name: ptr("renamed")})
+	_, err = s.UpdateApp(ctx, op, realm, app.ID, identity.AppPatch{Name: ptr("renamed")})
 	wantIs(t, "rename", err, store.ErrConflict)
 	var ce *identity.ConflictError
 	if !errors.As(err, &ce) || ce.Reason == "" {
 		t.Errorf("conflict carries no reason: %v", err)
 	}
-	_, err = s.UpdateApp(ctx, realm, app.ID, identity.AppPatch{Enabled: ptr(false)})
+	_, err = s.UpdateApp(ctx, op, realm, app.ID, identity.AppPatch{Enabled: ptr(false)})
 	must(t, err)
 }
 
@@ -256,7 +256,7 @@ func TestConfiguredAppsKeepNameAndSecret(t *testing.T) {
 func TestConcurrentRotateAndDelete(t *testing.T) {
 	s, st, _ := newService(t)
 	ctx := context.Background()
-	app, _, err := s.NewApplication(ctx, realm, "job", nil)
+	app, _, err := s.NewApplication(ctx, op, realm, "job", nil)
 	must(t, err)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -264,12 +264,12 @@ func TestConcurrentRotateAndDelete(t *testing.T) {
 	for i := range 20 {
 		wg.Go(func() {
 			if i%5 == 4 {
-				if err := s.DeleteApp(ctx, realm, app.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+				if _, err := s.DeleteApp(ctx, op, realm, app.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 					t.Errorf("delete: %v", err)
 				}
 				return
 			}
-			_, sec, err := s.RotateSecret(ctx, realm, app.ID, time.Minute)
+			_, sec, err := s.RotateSecret(ctx, op, realm, app.ID, time.Minute)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("rotate: %v", err)
 			}

@@ -47,9 +47,9 @@ func (s *Service) Permissions(ctx context.Context, realm, appID string) ([]Permi
 	return out, nil
 }
 
-// GrantPermissions gives an application permissions (idempotent) and returns what it then holds.
+// grantPermissions gives an application permissions (idempotent) and returns what it then holds.
 // A reference to an API or definition the realm lacks is ErrInvalid.
-func (s *Service) GrantPermissions(ctx context.Context, realm, appID string, refs []PermissionRef) ([]PermissionRef, error) {
+func (s *Service) grantPermissions(ctx context.Context, realm, appID string, refs []PermissionRef) ([]PermissionRef, error) {
 	grants, err := s.resolveRefs(ctx, realm, appID, refs)
 	if err != nil {
 		return nil, err
@@ -64,9 +64,9 @@ func (s *Service) GrantPermissions(ctx context.Context, realm, appID string, ref
 	return s.Permissions(ctx, realm, appID)
 }
 
-// TakePermissions takes permissions from an application (removing one it does not hold changes
+// takePermissions takes permissions from an application (removing one it does not hold changes
 // nothing) and returns what it then holds.
-func (s *Service) TakePermissions(ctx context.Context, realm, appID string, refs []PermissionRef) ([]PermissionRef, error) {
+func (s *Service) takePermissions(ctx context.Context, realm, appID string, refs []PermissionRef) ([]PermissionRef, error) {
 	grants, err := s.resolveRefs(ctx, realm, appID, refs)
 	if err != nil {
 		return nil, err

@@ -210,7 +210,7 @@ func (s *Service) importAPI(ctx context.Context, realm, audience, name string, r
 		if name == "" || strings.HasPrefix(name, "${") {
 			name = audience
 		}
-		if _, err := s.CreateAPI(ctx, realm, APISpec{Name: name, Audience: audience, Permissions: perms}); err != nil {
+		if _, err := s.createAPI(ctx, realm, APISpec{Name: name, Audience: audience, Permissions: perms}); err != nil {
 			return item, fmt.Errorf("identity: import API %s: %w", audience, err)
 		}
 		item.Action = "created"
@@ -226,7 +226,7 @@ func (s *Service) importAPI(ctx context.Context, realm, audience, name string, r
 		item.Action = "unchanged"
 		return item, nil
 	}
-	if _, err := s.UpdateAPI(ctx, realm, apis[i].ID, APIPatch{Permissions: &merged}); err != nil {
+	if _, err := s.updateAPI(ctx, realm, apis[i].ID, APIPatch{Permissions: &merged}); err != nil {
 		return item, fmt.Errorf("identity: import API %s: %w", audience, err)
 	}
 	item.Action = "updated"

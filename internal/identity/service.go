@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -40,8 +41,15 @@ type cached struct {
 	held []APIGrant
 }
 
-// Service is the identity domain. Safe for concurrent use.
+// Service is the identity domain. Safe for concurrent use once Trail and OnChange are
+// set: the wiring sets them before the service serves.
 type Service struct {
+	// Trail records the one audit event of each change a use case makes (nil: none).
+	Trail *audit.Trail
+	// OnChange runs after an application was enabled, disabled or deleted, so that this
+	// replica's deny lists drop (or restore) its tokens at once (nil: nothing).
+	OnChange func(ctx context.Context, realm string)
+
 	store store.Store
 	now   func() time.Time
 
@@ -123,7 +131,7 @@ func (s *Service) checkSecret(ctx context.Context, app store.Application, secret
 	gen := digestGenerated(secret)
 	match := false
 	for _, sec := range app.Secrets {
-		live := sec.ExpiresAt.IsZero() || now.Before(sec.ExpiresAt)
+		live := SecretLive(sec, now)
 		switch sec.Kind {
 		case store.SecretSHA256:
 			if subtle.ConstantTimeCompare(gen, sec.Hash) == 1 && live {

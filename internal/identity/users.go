@@ -116,9 +116,9 @@ func (spec *UserSpec) check(minPassword int) error {
 	return checkRoles(spec.Roles)
 }
 
-// CreateUser creates an enabled user; the password is stored as an argon2id hash. A
+// addUser creates an enabled user; the password is stored as an argon2id hash. A
 // taken username is store.ErrAlreadyExists.
-func (s *Service) CreateUser(ctx context.Context, realm string, spec UserSpec) (store.User, error) {
+func (s *Service) addUser(ctx context.Context, realm string, spec UserSpec) (store.User, error) {
 	if err := spec.check(MinPasswordLen); err != nil {
 		return store.User{}, err
 	}
@@ -147,8 +147,8 @@ func (s *Service) ListUsers(ctx context.Context, realm string, opt store.ListOpt
 	return s.store.ListUsers(ctx, realm, opt)
 }
 
-// UpdateUser changes a user's profile, password or enabled state.
-func (s *Service) UpdateUser(ctx context.Context, realm, id string, p UserPatch) (store.User, error) {
+// patchUser changes a user's profile, password or enabled state.
+func (s *Service) patchUser(ctx context.Context, realm, id string, p UserPatch) (store.User, error) {
 	if p.Email == nil && p.FirstName == nil && p.LastName == nil && p.Password == nil && p.Enabled == nil {
 		return store.User{}, invalid("body", "must change at least one of email, firstName, lastName, password, enabled")
 	}
@@ -203,15 +203,15 @@ func (s *Service) updateUser(ctx context.Context, realm, id string, fn func(stor
 	return u, err
 }
 
-// DeleteUser removes a user.
-func (s *Service) DeleteUser(ctx context.Context, realm, id string) error {
+// deleteUser removes a user.
+func (s *Service) deleteUser(ctx context.Context, realm, id string) error {
 	err := s.store.DeleteUser(ctx, realm, id)
 	s.Invalidate()
 	return err
 }
 
-// AddRoles gives a user roles (idempotent) and returns the user.
-func (s *Service) AddRoles(ctx context.Context, realm, id string, roles []string) (store.User, error) {
+// addRoles gives a user roles (idempotent) and returns the user.
+func (s *Service) addRoles(ctx context.Context, realm, id string, roles []string) (store.User, error) {
 	if err := checkRoles(roles); err != nil {
 		return store.User{}, err
 	}
@@ -225,8 +225,8 @@ func (s *Service) AddRoles(ctx context.Context, realm, id string, roles []string
 	})
 }
 
-// RemoveRoles takes roles from a user (absent ones are ignored) and returns the user.
-func (s *Service) RemoveRoles(ctx context.Context, realm, id string, roles []string) (store.User, error) {
+// removeRoles takes roles from a user (absent ones are ignored) and returns the user.
+func (s *Service) removeRoles(ctx context.Context, realm, id string, roles []string) (store.User, error) {
 	if err := checkRoles(roles); err != nil {
 		return store.User{}, err
 	}

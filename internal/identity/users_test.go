@@ -14,7 +14,7 @@ import (
 func TestUsers(t *testing.T) {
 	s, st, _ := newService(t)
 	ctx := context.Background()
-	u, err := s.CreateUser(ctx, realm, identity.UserSpec{Username: "Demo", Password: "correct horse", Email: "demo@acme.com",
+	u, err := s.CreateUser(ctx, op, realm, identity.UserSpec{Username: "Demo", Password: "correct horse", Email: "demo@acme.com",
 		FirstName: "Demo", LastName: "User", Roles: []string{"Operate", "Web Modeler Admin"}})
 	must(t, err)
 	if u.Username != "demo" || !u.Enabled || !strings.HasPrefix(u.PasswordHash, "$argon2id$") {
@@ -23,7 +23,7 @@ func TestUsers(t *testing.T) {
 	if ok, _ := identity.CheckPassword(u.PasswordHash, "correct horse"); !ok {
 		t.Error("stored hash does not verify the password")
 	}
-	_, err = s.CreateUser(ctx, realm, identity.UserSpec{Username: "demo", Password: "another one"})
+	_, err = s.CreateUser(ctx, op, realm, identity.UserSpec{Username: "demo", Password: "another one"})
 	wantIs(t, "taken username", err, store.ErrAlreadyExists)
 
 	for name, spec := range map[string]identity.UserSpec{
@@ -35,11 +35,11 @@ func TestUsers(t *testing.T) {
 		"duplicate role": {Username: "b", Password: "long enough", Roles: []string{"x", "x"}},
 		"bad first name": {Username: "b", Password: "long enough", FirstName: "a\u202eb"},
 	} {
-		_, err := s.CreateUser(ctx, realm, spec)
+		_, err := s.CreateUser(ctx, op, realm, spec)
 		wantIs(t, name, err, identity.ErrInvalid)
 	}
 
-	got, err := s.UpdateUser(ctx, realm, u.ID, identity.UserPatch{Enabled: ptr(false), Password: ptr("new password!")})
+	got, err := s.UpdateUser(ctx, op, realm, u.ID, identity.UserPatch{Enabled: ptr(false), Password: ptr("new password!")})
 	must(t, err)
 	if got.Enabled {
 		t.Error("still enabled")
@@ -47,17 +47,17 @@ func TestUsers(t *testing.T) {
 	if ok, _ := identity.CheckPassword(got.PasswordHash, "new password!"); !ok {
 		t.Error("password not changed")
 	}
-	_, err = s.UpdateUser(ctx, realm, u.ID, identity.UserPatch{})
+	_, err = s.UpdateUser(ctx, op, realm, u.ID, identity.UserPatch{})
 	wantIs(t, "empty patch", err, identity.ErrInvalid)
-	_, err = s.UpdateUser(ctx, "other", u.ID, identity.UserPatch{Enabled: ptr(true)})
+	_, err = s.UpdateUser(ctx, op, "other", u.ID, identity.UserPatch{Enabled: ptr(true)})
 	wantIs(t, "other realm", err, store.ErrNotFound)
 
-	got, err = s.AddRoles(ctx, realm, u.ID, []string{"Zeebe", "Operate"})
+	got, err = s.AddRoles(ctx, op, realm, u.ID, []string{"Zeebe", "Operate"})
 	must(t, err)
 	if d := cmp.Diff([]string{"Operate", "Web Modeler Admin", "Zeebe"}, got.Roles); d != "" {
 		t.Errorf("roles after add (-want +got):\n%s", d)
 	}
-	got, err = s.RemoveRoles(ctx, realm, u.ID, []string{"Operate", "Tasklist"})
+	got, err = s.RemoveRoles(ctx, op, realm, u.ID, []string{"Operate", "Tasklist"})
 	must(t, err)
 	if d := cmp.Diff([]string{"Web Modeler Admin", "Zeebe"}, got.Roles); d != "" {
 		t.Errorf("roles after remove (-want +got):\n%s", d)
@@ -67,8 +67,8 @@ func TestUsers(t *testing.T) {
 	if total != 1 || len(list) != 1 {
 		t.Errorf("list = %d/%d", len(list), total)
 	}
-	wantIs(t, "delete in other realm", s.DeleteUser(ctx, "other", u.ID), store.ErrNotFound)
-	must(t, s.DeleteUser(ctx, realm, u.ID))
+	wantIs(t, "delete in other realm", second(s.DeleteUser(ctx, op, "other", u.ID)), store.ErrNotFound)
+	must(t, second(s.DeleteUser(ctx, op, realm, u.ID)))
 	_, err = st.GetUser(ctx, realm, u.ID)
 	wantIs(t, "deleted", err, store.ErrNotFound)
 }
@@ -89,7 +89,7 @@ func TestSeedUsers(t *testing.T) {
 	}
 	u, err := st.GetUserByUsername(ctx, realm, "demo")
 	must(t, err)
-	_, err = s.AddRoles(ctx, realm, u.ID, []string{"Operate"})
+	_, err = s.AddRoles(ctx, op, realm, u.ID, []string{"Operate"})
 	must(t, err)
 	demo.Password, demo.Roles = "changed", []string{"Zeebe"}
 	res, err = s.SeedUsers(ctx, realm, []identity.UserSpec{demo})

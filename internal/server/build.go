@@ -60,7 +60,9 @@ func (s *Server) build(ctx context.Context, kek *keys.KEK, stdout io.Writer) err
 	}
 
 	s.audit = audit.New(s.store, s.log)
+	s.Identity.Trail = audit.NewTrail(s.audit, s.log, s.now)
 	s.deny = loadDenyLists(ctx, s.store, s.realms, s.now, s.log)
+	s.Identity.OnChange = s.deny.changed
 	s.clusters = cluster.NewService(s.store, s.cfg.DefaultRealm,
 		cluster.NewProber(cluster.ProberOptions{Timeout: s.cfg.ClusterProbeTimeout, Outbound: s.cfg.Outbound()}),
 		&cluster.Metrics{Outbound: s.cfg.Outbound()}, s.log)

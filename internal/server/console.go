@@ -40,7 +40,6 @@ func (s *Server) webHandler() (http.Handler, error) {
 		RealmTokenURL: s.Issuer(realm) + "/protocol/openid-connect/token",
 		IdleTimeout:   s.cfg.ConsoleSessionIdle,
 		MaxAge:        s.cfg.ConsoleSessionMaxAge,
-		AppsChanged:   s.deny.changed,
 		Log:           s.log.With("component", "console"),
 		Now:           s.now,
 		ClientIP:      s.clientIP(),

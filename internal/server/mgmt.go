@@ -34,5 +34,5 @@ func (s *Server) mountIdentityAPIs(mux *http.ServeMux, tokens *oauth.Server) {
 	mux.HandleFunc(oidc+"/token/introspect", ctl.Introspect)
 	mux.HandleFunc(oidc+"/revoke", ctl.Revoke)
 	mux.Handle(mgmt.Prefix, mgmt.New(mgmt.Config{Identity: s.Identity, Keys: s.Keys, Store: s.store, Audit: s.audit,
-		Realms: guards, AppsChanged: s.deny.changed, Log: s.log, Now: s.now}))
+		Realms: guards, Log: s.log, Now: s.now}))
 }

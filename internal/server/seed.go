@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"github.com/gatehouse/gatehouse/internal/cluster"
-	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/identity"
 )
 
@@ -82,7 +81,7 @@ func (s *Server) seedUsers(ctx context.Context) error {
 // seedClusters applies the clusters of the configuration to the default realm.
 func (s *Server) seedClusters(ctx context.Context) error {
 	realm := s.cfg.DefaultRealm
-	res, err := cluster.Seed(ctx, s.store, realm, releases(s.cfg.Clusters), s.now())
+	res, err := cluster.Seed(ctx, s.store, realm, s.cfg.Releases(), s.now())
 	if err != nil {
 		return fmt.Errorf("clusters: %w", err)
 	}
@@ -90,17 +89,4 @@ func (s *Server) seedClusters(ctx context.Context) error {
 		s.log.Info("configured clusters applied", "realm", realm, "created", res.Created, "updated", res.Updated, "deleted", res.Deleted)
 	}
 	return nil
-}
-
-func releases(cs []config.Cluster) []cluster.Release {
-	out := make([]cluster.Release, 0, len(cs))
-	for _, c := range cs {
-		r := cluster.Release{Name: c.Name, Namespace: c.Namespace, Version: c.Version, Tags: c.Tags}
-		for _, comp := range c.Components {
-			r.Components = append(r.Components, cluster.Component{ID: comp.ID, Name: comp.Name, Version: comp.Version,
-				URL: comp.PublicURL(), Readiness: comp.Readiness, Metrics: comp.Metrics})
-		}
-		out = append(out, r)
-	}
-	return out
 }

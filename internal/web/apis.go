@@ -5,9 +5,9 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -56,21 +56,17 @@ func parsePermissionLines(s string) []store.Permission {
 func apiPath(id string) string { return "/apis/" + url.PathEscape(id) }
 
 func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request, v *viewer) {
-	ev := h.event(v, "api.create", "")
 	var d apiFormData
 	var a store.API
 	err := parseForm(w, r)
-	if err == nil {
+	if err != nil {
+		h.refused(r, v, audit.ActionAPICreate, "", nil, err)
+	} else {
 		d = apiFormData{Name: r.PostFormValue("name"), Audience: strings.TrimSpace(r.PostFormValue("audience")),
 			Aliases: r.PostFormValue("aliases"), Permissions: r.PostFormValue("permissions")}
-		ev.Detail["name"], ev.Detail["audience"] = d.Name, d.Audience
-		a, err = h.id.CreateAPI(r.Context(), h.o.Realm, identity.APISpec{Name: d.Name, Audience: d.Audience,
+		a, err = h.id.CreateAPI(r.Context(), h.actor(r, v), h.o.Realm, identity.APISpec{Name: d.Name, Audience: d.Audience,
 			Aliases: splitList(d.Aliases), Permissions: parsePermissionLines(d.Permissions)})
 	}
-	if err == nil {
-		ev.Target = a.ID
-	}
-	h.finish(r, ev, err)
 	if err != nil {
 		status, msg, _ := h.classify(err)
 		if errors.Is(err, store.ErrAlreadyExists) {
@@ -117,17 +113,16 @@ func (h *Handler) showAPI(w http.ResponseWriter, r *http.Request, v *viewer, sta
 // management API's PATCH records it).
 func (h *Handler) updatePermissions(w http.ResponseWriter, r *http.Request, v *viewer, edit func([]store.Permission) ([]store.Permission, error), d apiDetailData, notice string) {
 	id := r.PathValue("id")
-	ev := h.event(v, "api.update", id)
 	a, err := h.id.GetAPI(r.Context(), h.o.Realm, id)
 	var ps []store.Permission
 	if err == nil {
 		ps, err = edit(slices.Clone(a.Permissions))
 	}
-	if err == nil {
-		ev.Detail["permissions"] = strconv.Itoa(len(ps))
-		_, err = h.id.UpdateAPI(r.Context(), h.o.Realm, id, identity.APIPatch{Permissions: &ps})
+	if err != nil {
+		h.refused(r, v, audit.ActionAPIUpdate, id, nil, err)
+	} else {
+		_, err = h.id.UpdateAPI(r.Context(), h.actor(r, v), h.o.Realm, id, identity.APIPatch{Permissions: &ps})
 	}
-	h.finish(r, ev, err)
 	if err != nil {
 		status, msg, _ := h.classify(err)
 		if status == http.StatusNotFound || status >= 500 {
@@ -189,14 +184,13 @@ func (h *Handler) apiDeletePage(w http.ResponseWriter, r *http.Request, v *viewe
 
 func (h *Handler) apiDelete(w http.ResponseWriter, r *http.Request, v *viewer) {
 	id := r.PathValue("id")
-	ev := h.event(v, "api.delete", id)
 	// The confirmation page says grants go too: this is the management API's cascade.
-	ev.Detail["cascade"] = "true"
 	a, err := h.id.GetAPI(r.Context(), h.o.Realm, id)
-	if err == nil {
-		err = h.id.DeleteAPI(r.Context(), h.o.Realm, id, true)
+	if err != nil {
+		h.refused(r, v, audit.ActionAPIDelete, id, map[string]string{"cascade": "true"}, err)
+	} else {
+		err = h.id.DeleteAPI(r.Context(), h.actor(r, v), h.o.Realm, id, true)
 	}
-	h.finish(r, ev, err)
 	if err != nil {
 		h.fail(w, r, v, err)
 		return

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -32,9 +33,10 @@ type kv struct{ K, V string }
 
 // auditActions are offered in the action filter; any other value still works when typed
 // in the URL (exact match, or a prefix ending in ".").
-var auditActions = []string{"app.", "app.create", "app.update", "app.delete", "app.rotate-secret", "app.permissions.add",
-	"app.permissions.remove", "api.", "user.", "key.", "key.rotate", "cluster.", "console.", "console.signin",
-	"token.", "token.issue", "token.deny"}
+var auditActions = []string{"app.", audit.ActionAppCreate, audit.ActionAppUpdate, audit.ActionAppDelete,
+	audit.ActionAppRotateSecret, audit.ActionAppPermissionsAdd, audit.ActionAppPermissionsRemove, "api.", "user.",
+	"key.", audit.ActionKeyRotate, "cluster.", "console.", audit.ActionConsoleSignIn, "token.", audit.ActionTokenIssue,
+	audit.ActionTokenDeny}
 
 func (h *Handler) auditList(w http.ResponseWriter, r *http.Request, v *viewer) {
 	q := r.URL.Query()

@@ -1,43 +1,20 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// Roles that decide what a user may do in the console (docs/console.md). They mirror the
-// management API's permissions on the Identity API: "read" reads, "write" changes.
-// Names compare case-insensitively.
-var (
-	// WriteRoles may read and change everything: Camunda Identity's "Identity" role, a
-	// role named "admin", or one named "write".
-	WriteRoles = []string{"admin", "identity", "write"}
-	// ReadRoles may read everything and change nothing.
-	ReadRoles = []string{"read", "viewer", "console"}
-)
-
-// Access says what roles allow.
-func Access(roles []string) (read, write bool) {
-	for _, r := range roles {
-		r = strings.ToLower(r)
-		if slices.Contains(WriteRoles, r) {
-			return true, true
-		}
-		if slices.Contains(ReadRoles, r) {
-			read = true
-		}
-	}
-	return read, false
-}
+// Access says what roles allow in the console (the rule is identity's).
+func Access(roles []string) (read, write bool) { return identity.ConsoleAccess(roles) }
 
 // viewer is the signed-in user of a request, as the store has them now.
 type viewer struct {
@@ -167,8 +144,8 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 			Error: "Enter your username and password."})
 		return
 	}
-	ip := h.o.ClientIP.IP(r)
-	ipKey, userKey := "ip:"+ip, "user:"+username+"\x00"+ip
+	src := h.o.ClientIP.Key(r) // IPv6 sources by /64, as the token endpoint's throttle
+	ipKey, userKey := "ip:"+src, "user:"+username+"\x00"+src
 	ok, wait := h.o.IP.Begin(r.Context(), ipKey)
 	if ok {
 		if ok, wait = h.o.SignIn.Begin(r.Context(), userKey); !ok {
@@ -184,7 +161,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 			Error: "Too many failed sign-ins. Wait " + plural(secs, "second") + " and try again."})
 		return
 	}
-	u, reason, err := h.checkPassword(r.Context(), username, password)
+	u, reason, err := h.id.CheckSignIn(r.Context(), h.o.Realm, username, password)
 	if err != nil {
 		h.o.SignIn.Release(userKey)
 		h.o.IP.Release(ipKey)
@@ -199,7 +176,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.auditSignIn(r, username, u.ID, "failure", reason)
 		msg := "The username or password is wrong."
 		status := http.StatusUnauthorized
-		if reason == "no_role" {
+		if reason == identity.SignInNoRole {
 			msg = "Your account has no console role. Ask an administrator for the admin, Identity or read role."
 			status = http.StatusForbidden
 		}
@@ -228,47 +205,13 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-// checkPassword returns the user and "" when the password is right and the account may
-// use the console, else a reason for the audit trail. Unknown users cost the same
-// argon2id check as known ones.
-func (h *Handler) checkPassword(ctx context.Context, username, password string) (store.User, string, error) {
-	u, err := h.o.Store.GetUserByUsername(ctx, h.o.Realm, username)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return store.User{}, "", err
-	}
-	known := err == nil
-	hash := h.dummy
-	if known {
-		hash = u.PasswordHash
-	}
-	select {
-	case h.slow <- struct{}{}:
-	case <-ctx.Done():
-		return store.User{}, "", ctx.Err()
-	}
-	good, _ := identity.CheckPassword(hash, password)
-	<-h.slow
-	read, _ := Access(u.Roles)
-	switch {
-	case !known:
-		return store.User{}, "unknown_user", nil
-	case !good:
-		return u, "wrong_password", nil
-	case !u.Enabled:
-		return u, "disabled", nil
-	case !read:
-		return u, "no_role", nil
-	}
-	return u, "", nil
-}
-
 func (h *Handler) auditSignIn(r *http.Request, username, userID, outcome, reason string) {
 	d := map[string]string{"via": "console", "ip": h.o.ClientIP.IP(r)}
 	if reason != "" {
 		d["reason"] = reason
 	}
 	h.writeAudit(r.Context(), store.AuditEvent{Realm: h.o.Realm, Time: h.now().UTC(), Actor: username,
-		Action: "console.signin", Target: userID, Outcome: outcome, Detail: d})
+		Action: audit.ActionConsoleSignIn, Target: userID, Outcome: outcome, Detail: d})
 }
 
 // signOut ends the session on the server, so the cookie is worthless even if kept.
@@ -276,7 +219,7 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
 	id := sessionID(r)
 	if s, ok, _ := h.sess.get(r.Context(), id); ok {
 		h.writeAudit(r.Context(), store.AuditEvent{Realm: h.o.Realm, Time: h.now().UTC(), Actor: s.username,
-			Action: "console.signout", Target: s.userID, Outcome: "success", Detail: map[string]string{"via": "console"}})
+			Action: audit.ActionConsoleSignOut, Target: s.userID, Outcome: "success", Detail: map[string]string{"via": "console"}})
 	}
 	if id != "" {
 		if err := h.sess.destroy(r.Context(), id); err != nil {

@@ -101,7 +101,7 @@ func TestSignInFailures(t *testing.T) {
 		})
 	}
 	// A disabled user cannot sign in either.
-	if _, err := e.id.UpdateUser(t.Context(), realm, e.users["reader"].ID, patchEnabled(false)); err != nil {
+	if _, err := e.setup().UpdateUser(t.Context(), testActor, realm, e.users["reader"].ID, patchEnabled(false)); err != nil {
 		t.Fatal(err)
 	}
 	if r := e.client().post("/signin", url.Values{"username": {"reader"}, "password": {password}}); r.status != http.StatusUnauthorized {
@@ -274,7 +274,7 @@ func TestDisabledOrDeletedUserLosesSession(t *testing.T) {
 	}
 	// Roles taken elsewhere (the management API): the next request has no access.
 	op := e.signIn("admin")
-	if _, err := e.id.RemoveRoles(t.Context(), realm, e.users["admin"].ID, []string{"admin"}); err != nil {
+	if _, err := e.setup().RemoveRoles(t.Context(), testActor, realm, e.users["admin"].ID, []string{"admin"}); err != nil {
 		t.Fatal(err)
 	}
 	if r := op.get("/applications"); r.status != http.StatusSeeOther {

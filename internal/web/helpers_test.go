@@ -151,12 +151,21 @@ func newEnv(t *testing.T) *env {
 	log := slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.opts = Options{Realm: realm, Identity: e.id, Store: st, Audit: audit.New(st, log), Keys: km, Clusters: e.clusters, Sealer: kek,
 		SaaSTokenURL: "http://localhost:18080/oauth/token", RealmTokenURL: "http://localhost:18080/auth/realms/" + realm + "/protocol/openid-connect/token",
-		AppsChanged: func(context.Context, string) { e.changed.Add(1) }, Log: log, Now: e.clk.Now}
+		Log: log, Now: e.clk.Now}
+	e.id.Trail = audit.NewTrail(e.opts.Audit, log, e.clk.Now)
+	e.id.OnChange = func(context.Context, string) { e.changed.Add(1) }
 	return e.replica()
 }
 
 // replica returns the env with a console of its own over the same store, key and
 // clock: another replica behind a load balancer. (newEnv's env is the first.)
+// setup is an identity service over the env's store without an audit trail: what a
+// test sets up is not a change the console made.
+func (e *env) setup() *identity.Service { return identity.New(e.st, e.clk.Now, 1) }
+
+// testActor makes the changes a test sets up.
+var testActor = audit.Actor{Kind: audit.KindSystem, ID: "test", Source: audit.SourceCLI}
+
 func (e *env) replica() *env {
 	e.t.Helper()
 	h, err := New(e.opts)
@@ -286,7 +295,8 @@ func (e *env) audit(action string) []store.AuditEvent {
 	return evs
 }
 
-// createApp creates an application through the domain (not the UI).
+// createApp creates an application through the domain (not the UI), as set-up: with a
+// service of its own that records no audit event.
 func (e *env) createApp(name string, perms ...string) (store.Application, string) {
 	e.t.Helper()
 	var refs []identity.PermissionRef
@@ -297,7 +307,7 @@ func (e *env) createApp(name string, perms ...string) (store.Application, string
 		}
 		refs = append(refs, r)
 	}
-	app, secret, err := e.id.NewApplication(context.Background(), realm, name, refs)
+	app, secret, err := e.setup().NewApplication(context.Background(), testActor, realm, name, refs)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/keys"
 )
 
@@ -26,7 +27,7 @@ func (h *Handler) keysList(w http.ResponseWriter, r *http.Request, v *viewer) {
 // keysRotate makes the next key active now; the old one stays published until the
 // tokens it signed have expired (the management API's POST keys/rotate).
 func (h *Handler) keysRotate(w http.ResponseWriter, r *http.Request, v *viewer) {
-	ev := h.event(v, "key.rotate", "")
+	ev := h.event(v, audit.ActionKeyRotate, "")
 	ev.Detail["trigger"] = "manual"
 	err := h.o.Keys.Rotate(r.Context(), h.o.Realm)
 	if err == nil {

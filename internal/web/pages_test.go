@@ -360,7 +360,7 @@ func TestEveryPageRenders(t *testing.T) {
 	e := newEnv(t)
 	c := e.signIn("admin")
 	app, _ := e.createApp("smoke")
-	api, _ := e.id.CreateAPI(context.Background(), realm, apiSpec("Smoke", "smoke-api"))
+	api, _ := e.setup().CreateAPI(context.Background(), testActor, realm, apiSpec("Smoke", "smoke-api"))
 	cl := e.clusters.View().Clusters[0].UUID
 	for path, title := range map[string]string{
 		"/applications":                              "<title>Applications · Gatehouse</title>",

@@ -16,7 +16,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/identity"
+	"github.com/gatehouse/gatehouse/internal/audit"
+	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -186,23 +187,30 @@ func (h *Handler) writeAudit(ctx context.Context, ev store.AuditEvent) {
 	}
 }
 
-// event starts the audit record of a change made by v. Actions, targets and details are
-// those of the management API; the actor is the username and "via" says "console".
+// event starts the audit record of a change made by v whose rules still live in this
+// package. Actions, targets and details are those of the management API; the actor is
+// the username and "via" says "console".
 func (h *Handler) event(v *viewer, action, target string) *store.AuditEvent {
-	return &store.AuditEvent{Realm: h.o.Realm, Time: h.now().UTC(), Actor: v.Username, Action: action, Target: target,
-		Detail: map[string]string{"via": "console"}}
+	return &store.AuditEvent{Realm: h.o.Realm, Actor: v.Username, Action: action, Target: target,
+		Detail: map[string]string{}}
 }
 
-// finish records how a change ended: exactly one event per change, success or failure.
+// finish records how a change ended, through the one trail: exactly one event per
+// change, success or failure.
 func (h *Handler) finish(r *http.Request, ev *store.AuditEvent, err error) {
-	if err != nil {
-		ev.Outcome = "failure"
-		_, _, reason := h.classify(err)
-		ev.Detail["reason"] = reason
-	} else {
-		ev.Outcome = "success"
-	}
-	h.writeAudit(r.Context(), *ev)
+	a := audit.Actor{Kind: audit.KindUser, ID: ev.Actor, IP: h.o.ClientIP.IP(r), Source: audit.SourceConsole}
+	h.trail.Record(r.Context(), a, audit.Change{Realm: ev.Realm, Action: ev.Action, Target: ev.Target, Detail: ev.Detail}, err)
+}
+
+// actor is who makes a change through the console: the signed-in person.
+func (h *Handler) actor(r *http.Request, v *viewer) audit.Actor {
+	return audit.Actor{Kind: audit.KindUser, ID: v.Username, IP: h.o.ClientIP.IP(r), Source: audit.SourceConsole}
+}
+
+// refused records a change refused before it reached the domain (a form that did not
+// parse), as the domain would have.
+func (h *Handler) refused(r *http.Request, v *viewer, action, target string, detail map[string]string, err error) {
+	h.trail.Record(r.Context(), h.actor(r, v), audit.Change{Realm: h.o.Realm, Action: action, Target: target, Detail: detail}, err)
 }
 
 // formError is a problem with what the user typed; its text is fixed and safe to show.
@@ -210,34 +218,53 @@ type formError struct{ msg string }
 
 func (e *formError) Error() string { return e.msg }
 
+// Is makes a form error an invalid input for the audit trail.
+func (e *formError) Is(target error) bool { return target == fault.ErrInvalid }
+
 func invalidForm(msg string) error { return &formError{msg} }
 
-// classify maps an error to a status, a message for people and the audit reason.
+// classify maps an error to a status, a message for people and the audit reason,
+// logging what the user cannot act on.
 func (h *Handler) classify(err error) (status int, msg, reason string) {
 	var fe *formError
-	var ie *identity.InvalidError
-	var ce *identity.ConflictError
-	switch {
-	case errors.As(err, &fe):
+	if errors.As(err, &fe) {
 		return http.StatusBadRequest, fe.msg, "invalid"
-	case errors.As(err, &ie):
-		return http.StatusBadRequest, "Check the " + fieldName(ie.Field) + ": it " + ie.Rule + ".", "invalid"
-	case errors.Is(err, identity.ErrInvalid):
-		return http.StatusBadRequest, "Check the form: something in it is not valid.", "invalid"
-	case errors.Is(err, store.ErrNotFound):
-		return http.StatusNotFound, "It no longer exists; someone may have deleted it.", "not_found"
-	case errors.As(err, &ce):
-		return http.StatusConflict, upperFirst(ce.Reason) + ".", "conflict"
-	case errors.Is(err, store.ErrAlreadyExists):
-		return http.StatusConflict, "That name is taken; choose another.", "conflict"
-	case errors.Is(err, store.ErrConflict):
-		return http.StatusConflict, "The change conflicts with the current state; reload the page and try again.", "conflict"
-	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
-		h.log.Warn("console: store unavailable", "err", err)
-		return http.StatusServiceUnavailable, "The database is unavailable right now; try again in a few seconds.", "unavailable"
 	}
-	h.log.Error("console: unexpected error", "err", err)
-	return http.StatusInternalServerError, "Something went wrong on the server; the server log has the details.", "error"
+	status, msg, kind := pageError(err)
+	switch kind {
+	case fault.Unavailable:
+		h.log.Warn("console: store unavailable", "err", err)
+	case fault.Unknown:
+		h.log.Error("console: unexpected error", "err", err)
+	}
+	return status, msg, kind.Reason()
+}
+
+// pageError is the console's one mapping of a domain error kind to a status and a
+// message for people.
+func pageError(err error) (status int, msg string, kind fault.Kind) {
+	kind = fault.KindOf(err)
+	var ie *fault.InvalidError
+	var ce *fault.ConflictError
+	switch kind {
+	case fault.Invalid:
+		if errors.As(err, &ie) {
+			return http.StatusBadRequest, "Check the " + fieldName(ie.Field) + ": it " + ie.Rule + ".", kind
+		}
+		return http.StatusBadRequest, "Check the form: something in it is not valid.", kind
+	case fault.NotFound:
+		return http.StatusNotFound, "It no longer exists; someone may have deleted it.", kind
+	case fault.AlreadyExists:
+		return http.StatusConflict, "That name is taken; choose another.", kind
+	case fault.Conflict:
+		if errors.As(err, &ce) {
+			return http.StatusConflict, upperFirst(ce.Reason) + ".", kind
+		}
+		return http.StatusConflict, "The change conflicts with the current state; reload the page and try again.", kind
+	case fault.Unavailable:
+		return http.StatusServiceUnavailable, "The database is unavailable right now; try again in a few seconds.", kind
+	}
+	return http.StatusInternalServerError, "Something went wrong on the server; the server log has the details.", kind
 }
 
 func fieldName(f string) string {

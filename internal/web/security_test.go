@@ -14,7 +14,7 @@ func TestCrossOriginPostsRefused(t *testing.T) {
 	e := newEnv(t)
 	c := e.signIn("admin")
 	app, _ := e.createApp("target")
-	api, err := e.id.CreateAPI(context.Background(), realm, apiSpec("orders", "orders-api"))
+	api, err := e.setup().CreateAPI(context.Background(), testActor, realm, apiSpec("orders", "orders-api"))
 	if err != nil {
 		t.Fatal(err)
 	}

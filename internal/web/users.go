@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -68,21 +68,17 @@ func (h *Handler) userNewPage(w http.ResponseWriter, r *http.Request, v *viewer)
 func userPath(id string) string { return "/users/" + url.PathEscape(id) }
 
 func (h *Handler) userCreate(w http.ResponseWriter, r *http.Request, v *viewer) {
-	ev := h.event(v, "user.create", "")
 	var d userFormData
 	var u store.User
 	err := parseForm(w, r)
-	if err == nil {
+	if err != nil {
+		h.refused(r, v, audit.ActionUserCreate, "", nil, err)
+	} else {
 		d = userFormData{Username: strings.TrimSpace(r.PostFormValue("username")), Email: strings.TrimSpace(r.PostFormValue("email")),
 			FirstName: r.PostFormValue("firstName"), LastName: r.PostFormValue("lastName"), Roles: r.PostFormValue("roles")}
-		ev.Detail["username"] = identity.NormalizeUsername(d.Username)
-		u, err = h.id.CreateUser(r.Context(), h.o.Realm, identity.UserSpec{Username: d.Username, Password: r.PostFormValue("password"),
+		u, err = h.id.CreateUser(r.Context(), h.actor(r, v), h.o.Realm, identity.UserSpec{Username: d.Username, Password: r.PostFormValue("password"),
 			Email: d.Email, FirstName: d.FirstName, LastName: d.LastName, Roles: splitList(d.Roles)})
 	}
-	if err == nil {
-		ev.Target = u.ID
-	}
-	h.finish(r, ev, err)
 	if err != nil {
 		status, msg, _ := h.classify(err)
 		if errors.Is(err, store.ErrAlreadyExists) {
@@ -163,19 +159,15 @@ func (h *Handler) userRoles(w http.ResponseWriter, r *http.Request, v *viewer) {
 			return
 		}
 	}
+	a := h.actor(r, v)
 	for _, op := range []struct {
-		action string
-		roles  []string
-		do     func(ctx context.Context, realm, id string, roles []string) (store.User, error)
-	}{{"user.roles.add", add, h.id.AddRoles}, {"user.roles.remove", take, h.id.RemoveRoles}} {
+		roles []string
+		do    func(ctx context.Context, a audit.Actor, realm, id string, roles []string) (store.User, error)
+	}{{add, h.id.AddRoles}, {take, h.id.RemoveRoles}} {
 		if len(op.roles) == 0 {
 			continue
 		}
-		ev := h.event(v, op.action, id)
-		ev.Detail["roles"] = strings.Join(op.roles, ",")
-		_, err := op.do(r.Context(), h.o.Realm, id, op.roles)
-		h.finish(r, ev, err)
-		if err != nil {
+		if _, err := op.do(r.Context(), a, h.o.Realm, id, op.roles); err != nil {
 			h.userFailed(w, r, v, err, input)
 			return
 		}
@@ -185,18 +177,16 @@ func (h *Handler) userRoles(w http.ResponseWriter, r *http.Request, v *viewer) {
 
 func (h *Handler) userEnabled(w http.ResponseWriter, r *http.Request, v *viewer) {
 	id := r.PathValue("id")
-	ev := h.event(v, "user.update", id)
 	on, err := formBool(w, r, "enabled")
-	if err == nil {
-		ev.Detail["enabled"] = strconv.FormatBool(on)
-		if !on && id == v.ID {
-			err = errSelf
-		}
+	switch {
+	case err != nil:
+		h.refused(r, v, audit.ActionUserUpdate, id, nil, err)
+	case !on && id == v.ID:
+		err = errSelf
+		h.refused(r, v, audit.ActionUserUpdate, id, map[string]string{"enabled": "false"}, err)
+	default:
+		_, err = h.id.UpdateUser(r.Context(), h.actor(r, v), h.o.Realm, id, identity.UserPatch{Enabled: &on})
 	}
-	if err == nil {
-		_, err = h.id.UpdateUser(r.Context(), h.o.Realm, id, identity.UserPatch{Enabled: &on})
-	}
-	h.finish(r, ev, err)
 	if err != nil {
 		h.userFailed(w, r, v, err, "")
 		return
@@ -214,18 +204,16 @@ func (h *Handler) userEnabled(w http.ResponseWriter, r *http.Request, v *viewer)
 
 func (h *Handler) userPassword(w http.ResponseWriter, r *http.Request, v *viewer) {
 	id := r.PathValue("id")
-	ev := h.event(v, "user.update", id)
-	ev.Detail["fields"] = "password" // which field, never its value
 	err := parseForm(w, r)
-	if err == nil {
-		pw := r.PostFormValue("password")
-		if pw != r.PostFormValue("confirm") {
-			err = invalidForm("The two passwords differ; type the same password twice.")
-		} else {
-			_, err = h.id.UpdateUser(r.Context(), h.o.Realm, id, identity.UserPatch{Password: &pw})
-		}
+	if err == nil && r.PostFormValue("password") != r.PostFormValue("confirm") {
+		err = invalidForm("The two passwords differ; type the same password twice.")
 	}
-	h.finish(r, ev, err)
+	if err != nil {
+		h.refused(r, v, audit.ActionUserUpdate, id, map[string]string{"fields": "password"}, err)
+	} else {
+		pw := r.PostFormValue("password")
+		_, err = h.id.UpdateUser(r.Context(), h.actor(r, v), h.o.Realm, id, identity.UserPatch{Password: &pw})
+	}
 	if err != nil {
 		h.userFailed(w, r, v, err, "")
 		return
@@ -250,20 +238,14 @@ func (h *Handler) userDeletePage(w http.ResponseWriter, r *http.Request, v *view
 
 func (h *Handler) userDelete(w http.ResponseWriter, r *http.Request, v *viewer) {
 	id := r.PathValue("id")
-	ev := h.event(v, "user.delete", id)
+	var u store.User
 	var err error
 	if id == v.ID {
 		err = errSelf
+		h.refused(r, v, audit.ActionUserDelete, id, nil, err)
+	} else {
+		u, err = h.id.DeleteUser(r.Context(), h.actor(r, v), h.o.Realm, id)
 	}
-	var u store.User
-	if err == nil {
-		u, err = h.id.GetUser(r.Context(), h.o.Realm, id)
-	}
-	if err == nil {
-		ev.Detail["username"] = u.Username
-		err = h.id.DeleteUser(r.Context(), h.o.Realm, id)
-	}
-	h.finish(r, ev, err)
 	if err != nil {
 		h.userFailed(w, r, v, err, "")
 		return

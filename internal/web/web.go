@@ -7,9 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"runtime"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/cluster"
 	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/keys"
@@ -26,9 +26,7 @@ type Store interface {
 }
 
 // AuditWriter stores one event synchronously (*audit.Recorder).
-type AuditWriter interface {
-	Write(ctx context.Context, e store.AuditEvent) error
-}
+type AuditWriter = audit.Writer
 
 // Keys lists and rotates signing keys (*keys.Manager).
 type Keys interface {
@@ -71,10 +69,6 @@ type Options struct {
 	SignIn *throttle.Limiter
 	IP     *throttle.Limiter
 
-	// AppsChanged, when set, runs after an application was disabled, enabled or deleted,
-	// so that this replica's deny-lists drop (or restore) its tokens at once.
-	AppsChanged func(ctx context.Context, realm string)
-
 	HealthRefresh time.Duration // how often the clusters page refreshes health; default 5 s
 	Log           *slog.Logger
 	Now           func() time.Time
@@ -99,12 +93,11 @@ const (
 type Handler struct {
 	o        Options
 	id       *identity.Service
+	trail    *audit.Trail // changes whose rules are still here, and forms refused before the domain
 	sess     *sessions
 	pages    map[string]*pageTemplate
 	now      func() time.Time
 	log      *slog.Logger
-	slow     chan struct{} // bounds concurrent argon2id checks at sign-in
-	dummy    string        // a hash to check unknown users against (equal timing)
 	root     http.Handler
 	assetTag string
 }
@@ -143,8 +136,8 @@ func New(o Options) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{o: o, id: o.Identity, sess: newSessions(o.Store, o.Sealer, o.Realm, o.IdleTimeout, o.MaxAge, o.Now), pages: pages, now: o.Now,
-		log: o.Log, slow: make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
-		dummy: identity.DummyPasswordHash, assetTag: tag}
+		log: o.Log, assetTag: tag}
+	h.trail = audit.NewTrail(o.Audit, o.Log, o.Now)
 	h.root = h.routes()
 	return h, nil
 }

@@ -3,43 +3,11 @@ package mgmt
 import (
 	"errors"
 	"net/http"
-	"strconv"
-	"time"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
-
-// API is a resource server: tokens name its audience (or an alias) in "aud".
-type API struct {
-	ID          string          `json:"id"`
-	Name        string          `json:"name"`
-	Audience    string          `json:"audience"`
-	Aliases     []string        `json:"aliases"`
-	Permissions []PermissionDef `json:"permissions"`
-	Preset      bool            `json:"preset"`
-	CreatedAt   time.Time       `json:"createdAt"`
-	UpdatedAt   time.Time       `json:"updatedAt"`
-}
-
-// PermissionDef is a permission an API defines.
-type PermissionDef struct {
-	Definition  string `json:"definition"`
-	Description string `json:"description"`
-}
-
-type createAPIRequest struct {
-	Name        string          `json:"name"`
-	Audience    string          `json:"audience"`
-	Aliases     []string        `json:"aliases"`
-	Permissions []PermissionDef `json:"permissions"`
-}
-
-type patchAPIRequest struct {
-	Name        *string          `json:"name"`
-	Aliases     *[]string        `json:"aliases"`
-	Permissions *[]PermissionDef `json:"permissions"`
-}
 
 func toAPI(a store.API) API {
 	out := API{ID: a.ID, Name: a.Name, Audience: a.Audience, Aliases: append([]string{}, a.Aliases...),
@@ -86,62 +54,60 @@ func (a *Handler) getAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *Handler) createAPI(w http.ResponseWriter, r *http.Request) {
-	a.change(w, r, "api.create", "", func(ev *event) (int, any, error) {
-		var req createAPIRequest
-		if err := decode(w, r, &req, false); err != nil {
-			return 0, nil, err
-		}
-		ev.Detail["name"], ev.Detail["audience"] = req.Name, req.Audience
-		x, err := a.id.CreateAPI(r.Context(), ev.Realm, identity.APISpec{Name: req.Name, Audience: req.Audience,
-			Aliases: req.Aliases, Permissions: toStorePerms(req.Permissions)})
-		if err != nil {
-			return 0, nil, err
-		}
-		ev.Target = x.ID
-		w.Header().Set("Location", r.URL.Path+"/"+x.ID)
-		return http.StatusCreated, toAPI(x), nil
-	})
+	var req createAPIRequest
+	if err := decode(w, r, &req, false); err != nil {
+		a.refused(w, r, audit.ActionAPICreate, "", err)
+		return
+	}
+	x, err := a.id.CreateAPI(r.Context(), a.actor(r), r.PathValue("realm"), identity.APISpec{Name: req.Name,
+		Audience: req.Audience, Aliases: req.Aliases, Permissions: toStorePerms(req.Permissions)})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", r.URL.Path+"/"+x.ID)
+	writeJSON(w, http.StatusCreated, toAPI(x))
 }
 
 func (a *Handler) patchAPI(w http.ResponseWriter, r *http.Request) {
-	a.change(w, r, "api.update", r.PathValue("id"), func(ev *event) (int, any, error) {
-		var req patchAPIRequest
-		if err := decode(w, r, &req, false); err != nil {
-			return 0, nil, err
-		}
-		p := identity.APIPatch{Name: req.Name, Aliases: req.Aliases}
-		if req.Name != nil {
-			ev.Detail["name"] = *req.Name
-		}
-		if req.Permissions != nil {
-			ps := toStorePerms(*req.Permissions)
-			p.Permissions = &ps
-			ev.Detail["permissions"] = strconv.Itoa(len(ps))
-		}
-		x, err := a.id.UpdateAPI(r.Context(), ev.Realm, ev.Target, p)
-		if err != nil {
-			return 0, nil, err
-		}
-		return http.StatusOK, toAPI(x), nil
-	})
+	var req patchAPIRequest
+	if err := decode(w, r, &req, false); err != nil {
+		a.refused(w, r, audit.ActionAPIUpdate, r.PathValue("id"), err)
+		return
+	}
+	p := identity.APIPatch{Name: req.Name, Aliases: req.Aliases}
+	if req.Permissions != nil {
+		ps := toStorePerms(*req.Permissions)
+		p.Permissions = &ps
+	}
+	x, err := a.id.UpdateAPI(r.Context(), a.actor(r), r.PathValue("realm"), r.PathValue("id"), p)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toAPI(x))
 }
 
 func (a *Handler) deleteAPI(w http.ResponseWriter, r *http.Request) {
-	a.change(w, r, "api.delete", r.PathValue("id"), func(ev *event) (int, any, error) {
-		cascade := false
-		switch v := r.URL.Query().Get("cascade"); v {
-		case "", "false":
-		case "true":
-			cascade = true
-		default:
-			return 0, nil, badRequest("cascade must be true or false.")
-		}
-		ev.Detail["cascade"] = strconv.FormatBool(cascade)
-		err := a.id.DeleteAPI(r.Context(), ev.Realm, ev.Target, cascade)
-		var ce *identity.ConflictError
-		if err != nil && !errors.As(err, &ce) && errors.Is(err, store.ErrConflict) {
-			return 0, nil, &httpError{http.StatusConflict, "Applications hold permissions of this API; remove them first or delete with ?cascade=true."}
-		}
-		return http.StatusNoContent, nil, err
-	})
+	cascade := false
+	switch v := r.URL.Query().Get("cascade"); v {
+	case "", "false":
+	case "true":
+		cascade = true
+	default:
+		a.refused(w, r, audit.ActionAPIDelete, r.PathValue("id"), badRequest("cascade must be true or false."))
+		return
+	}
+	err := a.id.DeleteAPI(r.Context(), a.actor(r), r.PathValue("realm"), r.PathValue("id"), cascade)
+	var ce *identity.ConflictError
+	if err != nil && !errors.As(err, &ce) && errors.Is(err, store.ErrConflict) {
+		// The store's refusal, worded for this API (the console deletes with cascade).
+		err = &httpError{http.StatusConflict, "Applications hold permissions of this API; remove them first or delete with ?cascade=true."}
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNoContent)
 }

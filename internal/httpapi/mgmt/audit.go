@@ -8,24 +8,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// AuditEvent is one entry of the audit trail.
-type AuditEvent struct {
-	ID      int64             `json:"id"`
-	Time    time.Time         `json:"time"`
-	Actor   string            `json:"actor"`
-	Action  string            `json:"action"`
-	Target  string            `json:"target"`
-	Outcome string            `json:"outcome"`
-	Detail  map[string]string `json:"detail"`
-}
-
-// AuditPage is a page of the trail, newest first. NextBefore, when present, is the
-// value of ?before= that fetches the next (older) page.
-type AuditPage struct {
-	Items      []AuditEvent `json:"items"`
-	NextBefore int64        `json:"nextBefore,omitempty"`
-}
-
 func auditQuery(r *http.Request) (store.AuditQuery, error) {
 	q := r.URL.Query()
 	aq := store.AuditQuery{Realm: r.PathValue("realm"), Limit: DefaultLimit, Action: q.Get("action"), Actor: q.Get("actor"),

@@ -19,6 +19,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/httpapi/mgmt"
 	"github.com/gatehouse/gatehouse/internal/identity"
@@ -135,7 +136,7 @@ func start(t *testing.T, cfg func(*config.Config)) *env {
 	}})
 	e := &env{t: t, in: in, clock: clk, base: in.URL(server.IdentityListener)}
 	e.remember(servertest.AdminSecret)
-	app, secret, err := in.Identity.NewApplication(context.Background(), other, "other admin", []identity.PermissionRef{
+	app, secret, err := in.Identity.NewApplication(context.Background(), audit.Actor{Kind: audit.KindSystem, ID: "test", Source: audit.SourceCLI}, other, "other admin", []identity.PermissionRef{
 		{Audience: identity.AudienceIdentity, Definition: "read"}, {Audience: identity.AudienceIdentity, Definition: "write"}})
 	if err != nil {
 		t.Fatal(err)

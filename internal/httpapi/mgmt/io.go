@@ -2,18 +2,19 @@ package mgmt
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/bearer"
+	"github.com/gatehouse/gatehouse/internal/cluster"
+	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/problem"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -32,6 +33,14 @@ type httpError struct {
 }
 
 func (e *httpError) Error() string { return e.detail }
+
+// Is gives the audit trail the kind of an answer the HTTP layer decided.
+func (e *httpError) Is(target error) bool {
+	if e.status == http.StatusConflict {
+		return target == fault.ErrConflict
+	}
+	return target == fault.ErrInvalid
+}
 
 func badRequest(detail string) error { return &httpError{http.StatusBadRequest, detail} }
 
@@ -107,40 +116,75 @@ func writeProblem(w http.ResponseWriter, r *http.Request, status int, detail str
 	problem.Write(w, r, status, detail)
 }
 
-// classify maps an error to a status, a safe detail and the audit reason.
+// classify maps an error to a status, a safe detail and the audit reason, logging
+// what the caller cannot act on.
 func (a *Handler) classify(r *http.Request, err error) (status int, detail, reason string) {
 	var he *httpError
-	var ie *identity.InvalidError
-	var ce *identity.ConflictError
-	switch {
-	case errors.As(err, &he):
+	if errors.As(err, &he) {
 		if he.status == http.StatusConflict {
 			return he.status, he.detail, "conflict"
 		}
 		return he.status, he.detail, "invalid"
-	case errors.As(err, &ie):
-		return http.StatusBadRequest, "Invalid " + ie.Error() + ".", "invalid"
-	case errors.Is(err, identity.ErrInvalid):
-		return http.StatusBadRequest, "The request is invalid.", "invalid"
-	case errors.Is(err, store.ErrNotFound):
-		return http.StatusNotFound, "No such object in this realm.", "not_found"
-	case errors.As(err, &ce):
-		return http.StatusConflict, "Conflict: " + ce.Reason + ".", "conflict"
-	case errors.Is(err, store.ErrAlreadyExists):
-		return http.StatusConflict, "An object with this unique name already exists.", "conflict"
-	case errors.Is(err, store.ErrConflict):
-		return http.StatusConflict, "The change conflicts with the current state.", "conflict"
-	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
-		a.log.Warn("management API: store unavailable", "path", r.URL.Path, "err", err)
-		return http.StatusServiceUnavailable, "The service is temporarily unavailable; retry later.", "unavailable"
 	}
-	a.log.Error("management API: unexpected error", "method", r.Method, "path", r.URL.Path, "err", err)
-	return http.StatusInternalServerError, "Unexpected error.", "error"
+	// Two domain refusals keep the wording this API has always sent.
+	switch {
+	case errors.Is(err, identity.ErrSelf):
+		return http.StatusConflict, "An application cannot disable or delete itself.", "conflict"
+	case errors.Is(err, cluster.ErrDeclared):
+		return http.StatusConflict, "The cluster is declared in configuration; change it there.", "conflict"
+	}
+	status, detail, kind := Problem(err)
+	switch kind {
+	case fault.Unavailable:
+		a.log.Warn("management API: store unavailable", "path", r.URL.Path, "err", err)
+	case fault.Unknown:
+		a.log.Error("management API: unexpected error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	return status, detail, kind.Reason()
+}
+
+// Problem is the management API's one mapping of a domain error kind to an RFC 9457
+// status and detail. The detail is a fixed text or a domain rule, never the cause.
+func Problem(err error) (status int, detail string, kind fault.Kind) {
+	kind = fault.KindOf(err)
+	var ie *fault.InvalidError
+	var ce *fault.ConflictError
+	switch kind {
+	case fault.Invalid:
+		if errors.As(err, &ie) {
+			return http.StatusBadRequest, "Invalid " + ie.Error() + ".", kind
+		}
+		return http.StatusBadRequest, "The request is invalid.", kind
+	case fault.NotFound:
+		return http.StatusNotFound, "No such object in this realm.", kind
+	case fault.AlreadyExists:
+		return http.StatusConflict, "An object with this unique name already exists.", kind
+	case fault.Conflict:
+		if errors.As(err, &ce) {
+			return http.StatusConflict, "Conflict: " + ce.Reason + ".", kind
+		}
+		return http.StatusConflict, "The change conflicts with the current state.", kind
+	case fault.Unavailable:
+		return http.StatusServiceUnavailable, "The service is temporarily unavailable; retry later.", kind
+	}
+	return http.StatusInternalServerError, "Unexpected error.", kind
 }
 
 func (a *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, detail, _ := a.classify(r, err)
 	writeProblem(w, r, status, detail)
+}
+
+// actor is who makes a change through this API: the application of the request's token.
+func (a *Handler) actor(r *http.Request) audit.Actor {
+	return audit.Actor{Kind: audit.KindClient, ID: actor(r), Source: audit.SourceAPI}
+}
+
+// refused answers a change the HTTP layer refused before reaching the domain (a body
+// that did not parse), writing its one audit event as the domain would have.
+func (a *Handler) refused(w http.ResponseWriter, r *http.Request, action, target string, err error) {
+	a.trail.Record(r.Context(), a.actor(r), audit.Change{Realm: r.PathValue("realm"), Action: action, Target: target}, err)
+	a.fail(w, r, err)
 }
 
 // actor is the client id of the request's token.
@@ -154,43 +198,17 @@ func actor(r *http.Request) string {
 // event is the audit record of one change; handlers fill Target and Detail.
 type event = store.AuditEvent
 
-// change runs one state-changing operation and writes exactly one audit event for it,
-// whatever its outcome: who (the token's client id), what, which object, and how it
-// ended. do returns the status and body of a success; details must never hold secrets.
+// change runs one state-changing operation whose rules still live in this package and
+// writes exactly one audit event for it through the trail, whatever its outcome: who
+// (the token's client id), what, which object, and how it ended. do returns the status
+// and body of a success; details must never hold secrets.
 func (a *Handler) change(w http.ResponseWriter, r *http.Request, action, target string, do func(ev *event) (int, any, error)) {
-	ev := event{Realm: r.PathValue("realm"), Time: a.now().UTC(), Actor: actor(r), Action: action, Target: target,
-		Detail: map[string]string{}}
+	ev := event{Realm: r.PathValue("realm"), Action: action, Target: target, Detail: map[string]string{}}
 	status, body, err := do(&ev)
-	var detail string
-	if err != nil {
-		var reason string
-		status, detail, reason = a.classify(r, err)
-		ev.Outcome, ev.Detail["reason"] = "failure", reason
-	} else {
-		ev.Outcome = "success"
-	}
-	if len(ev.Detail) == 0 {
-		ev.Detail = nil
-	}
-	// The change is decided: the audit write must not depend on the client staying. When
-	// the database is what failed, the event cannot be stored either: do not make the
-	// 503 wait for a second timeout.
-	wait := 10 * time.Second
-	if status == http.StatusServiceUnavailable {
-		wait = time.Second
-	}
-	actx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), wait)
-	if aerr := a.audit.Write(actx, ev); aerr != nil {
-		lvl := slog.LevelError
-		if status == http.StatusServiceUnavailable {
-			lvl = slog.LevelWarn
-		}
-		a.log.Log(actx, lvl, "management API: audit event not written", "action", action, "target", ev.Target, "outcome", ev.Outcome, "err", aerr)
-	}
-	cancel()
+	a.trail.Record(r.Context(), a.actor(r), audit.Change{Realm: ev.Realm, Action: ev.Action, Target: ev.Target, Detail: ev.Detail}, err)
 	switch {
 	case err != nil:
-		writeProblem(w, r, status, detail)
+		a.fail(w, r, err)
 	case body == nil:
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(status)
@@ -229,14 +247,6 @@ const (
 	DefaultLimit = 50
 	MaxLimit     = 500
 )
-
-// List is the body of every list answer.
-type List[T any] struct {
-	Items  []T `json:"items"`
-	Total  int `json:"total"`
-	Offset int `json:"offset"`
-	Limit  int `json:"limit"`
-}
 
 // window pages a list held in memory (APIs and clusters are few), filtering by name.
 func window[T any](all []T, opt store.ListOptions, name func(T) string) List[T] {

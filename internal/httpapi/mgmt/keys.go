@@ -3,6 +3,7 @@ package mgmt
 import (
 	"net/http"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/keys"
 )
 
@@ -18,7 +19,7 @@ func (a *Handler) listKeys(w http.ResponseWriter, r *http.Request) {
 // rotateKey makes the realm's next key active now; the old one stays published until
 // the tokens it signed have expired.
 func (a *Handler) rotateKey(w http.ResponseWriter, r *http.Request) {
-	a.change(w, r, "key.rotate", "", func(ev *event) (int, any, error) {
+	a.change(w, r, audit.ActionKeyRotate, "", func(ev *event) (int, any, error) {
 		ev.Detail["trigger"] = "manual"
 		if err := a.keys.Rotate(r.Context(), ev.Realm); err != nil {
 			return 0, nil, err

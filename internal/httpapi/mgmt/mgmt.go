@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
+	"github.com/gatehouse/gatehouse/internal/cluster"
 	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -41,9 +43,7 @@ type Store interface {
 }
 
 // AuditWriter stores one event synchronously (*audit.Recorder).
-type AuditWriter interface {
-	Write(ctx context.Context, e store.AuditEvent) error
-}
+type AuditWriter = audit.Writer
 
 // Config wires the API.
 type Config struct {
@@ -52,25 +52,22 @@ type Config struct {
 	Store    Store
 	Audit    AuditWriter
 	Realms   map[string]Guard // realm name → its guard; other realms answer 404
-	// AppsChanged, when set, runs after an application was disabled, enabled or deleted,
-	// so that this replica's deny-list drops (or restores) its tokens at once rather
-	// than at the next periodic refresh.
-	AppsChanged func(ctx context.Context, realm string)
-	Log         *slog.Logger     // nil: discard
-	Now         func() time.Time // nil: time.Now
+	Log      *slog.Logger     // nil: discard
+	Now      func() time.Time // nil: time.Now
 }
 
 // Handler serves the management API.
 type Handler struct {
-	id     *identity.Service
-	keys   Keys
-	store  Store
-	audit  AuditWriter
-	realms map[string]Guard
-	onApps func(ctx context.Context, realm string)
-	log    *slog.Logger
-	now    func() time.Time
-	mux    *http.ServeMux
+	id       *identity.Service
+	keys     Keys
+	store    Store
+	audit    AuditWriter
+	realms   map[string]Guard
+	trail    *audit.Trail // for changes refused before the domain; the domain records the rest
+	clusters *cluster.Registry
+	log      *slog.Logger
+	now      func() time.Time
+	mux      *http.ServeMux
 }
 
 // Permissions on the Camunda Identity API.
@@ -83,13 +80,15 @@ const (
 // New returns the API; mount it at Prefix.
 func New(cfg Config) *Handler {
 	a := &Handler{id: cfg.Identity, keys: cfg.Keys, store: cfg.Store, audit: cfg.Audit, realms: cfg.Realms,
-		onApps: cfg.AppsChanged, log: cfg.Log, now: cfg.Now, mux: http.NewServeMux()}
+		log: cfg.Log, now: cfg.Now, mux: http.NewServeMux()}
 	if a.log == nil {
 		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if a.now == nil {
 		a.now = time.Now
 	}
+	a.trail = audit.NewTrail(a.audit, a.log, a.now)
+	a.clusters = cluster.NewRegistry(cfg.Store, a.trail, a.now)
 	a.mux.HandleFunc("GET /manage/v1/openapi.json", serveOpenAPI)
 	a.routes()
 	return a

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/accesstoken"
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/bearer"
 	"github.com/gatehouse/gatehouse/internal/httpapi/mgmt"
 	"github.com/gatehouse/gatehouse/internal/identity"
@@ -68,7 +69,9 @@ func TestStoreUnavailable(t *testing.T) {
 	t.Parallel()
 	st := downStore{}
 	trail := &memTrail{}
-	h := mgmt.New(mgmt.Config{Identity: identity.New(st, nil, 1), Keys: downKeys{}, Store: st, Audit: trail,
+	id := identity.New(st, nil, 1)
+	id.Trail = audit.NewTrail(trail, nil, nil) // the domain records its own changes
+	h := mgmt.New(mgmt.Config{Identity: id, Keys: downKeys{}, Store: st, Audit: trail,
 		Realms: map[string]mgmt.Guard{realm: passGuard{}}})
 	for _, c := range []struct{ method, path, body string }{
 		{"GET", "/applications", ""},

@@ -3,44 +3,11 @@ package mgmt
 import (
 	"context"
 	"net/http"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
-
-// User is a console user as the API shows it: never the password or its hash.
-type User struct {
-	ID        string    `json:"id"`
-	Username  string    `json:"username"`
-	Email     string    `json:"email"`
-	FirstName string    `json:"firstName"`
-	LastName  string    `json:"lastName"`
-	Enabled   bool      `json:"enabled"`
-	Roles     []string  `json:"roles"`
-	CreatedAt time.Time `json:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt"`
-}
-
-type createUserRequest struct {
-	Username  string   `json:"username"`
-	Password  string   `json:"password"`
-	Email     string   `json:"email"`
-	FirstName string   `json:"firstName"`
-	LastName  string   `json:"lastName"`
-	Roles     []string `json:"roles"`
-}
-
-type patchUserRequest struct {
-	Email     *string `json:"email"`
-	FirstName *string `json:"firstName"`
-	LastName  *string `json:"lastName"`
-	Password  *string `json:"password"`
-	Enabled   *bool   `json:"enabled"`
-}
 
 func toUser(u store.User) User {
 	return User{ID: u.ID, Username: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
@@ -75,57 +42,43 @@ func (a *Handler) getUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *Handler) createUser(w http.ResponseWriter, r *http.Request) {
-	a.change(w, r, "user.create", "", func(ev *event) (int, any, error) {
-		var req createUserRequest
-		if err := decode(w, r, &req, false); err != nil {
-			return 0, nil, err
-		}
-		ev.Detail["username"] = identity.NormalizeUsername(req.Username)
-		u, err := a.id.CreateUser(r.Context(), ev.Realm, identity.UserSpec{Username: req.Username, Password: req.Password,
-			Email: req.Email, FirstName: req.FirstName, LastName: req.LastName, Roles: req.Roles})
-		if err != nil {
-			return 0, nil, err
-		}
-		ev.Target = u.ID
-		w.Header().Set("Location", r.URL.Path+"/"+u.ID)
-		return http.StatusCreated, toUser(u), nil
-	})
+	var req createUserRequest
+	if err := decode(w, r, &req, false); err != nil {
+		a.refused(w, r, audit.ActionUserCreate, "", err)
+		return
+	}
+	u, err := a.id.CreateUser(r.Context(), a.actor(r), r.PathValue("realm"), identity.UserSpec{Username: req.Username,
+		Password: req.Password, Email: req.Email, FirstName: req.FirstName, LastName: req.LastName, Roles: req.Roles})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", r.URL.Path+"/"+u.ID)
+	writeJSON(w, http.StatusCreated, toUser(u))
 }
 
 func (a *Handler) patchUser(w http.ResponseWriter, r *http.Request) {
-	a.change(w, r, "user.update", r.PathValue("id"), func(ev *event) (int, any, error) {
-		var req patchUserRequest
-		if err := decode(w, r, &req, false); err != nil {
-			return 0, nil, err
-		}
-		// Which fields changed, never their values: a password must not reach the trail.
-		var fields []string
-		for name, set := range map[string]bool{"email": req.Email != nil, "firstName": req.FirstName != nil,
-			"lastName": req.LastName != nil, "password": req.Password != nil} {
-			if set {
-				fields = append(fields, name)
-			}
-		}
-		if len(fields) > 0 {
-			slices.Sort(fields)
-			ev.Detail["fields"] = strings.Join(fields, " ")
-		}
-		if req.Enabled != nil {
-			ev.Detail["enabled"] = strconv.FormatBool(*req.Enabled)
-		}
-		u, err := a.id.UpdateUser(r.Context(), ev.Realm, ev.Target, identity.UserPatch{Email: req.Email,
-			FirstName: req.FirstName, LastName: req.LastName, Password: req.Password, Enabled: req.Enabled})
-		if err != nil {
-			return 0, nil, err
-		}
-		return http.StatusOK, toUser(u), nil
-	})
+	var req patchUserRequest
+	if err := decode(w, r, &req, false); err != nil {
+		a.refused(w, r, audit.ActionUserUpdate, r.PathValue("id"), err)
+		return
+	}
+	u, err := a.id.UpdateUser(r.Context(), a.actor(r), r.PathValue("realm"), r.PathValue("id"), identity.UserPatch{
+		Email: req.Email, FirstName: req.FirstName, LastName: req.LastName, Password: req.Password, Enabled: req.Enabled})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toUser(u))
 }
 
 func (a *Handler) deleteUser(w http.ResponseWriter, r *http.Request) {
-	a.change(w, r, "user.delete", r.PathValue("id"), func(ev *event) (int, any, error) {
-		return http.StatusNoContent, nil, a.id.DeleteUser(r.Context(), ev.Realm, ev.Target)
-	})
+	if _, err := a.id.DeleteUser(r.Context(), a.actor(r), r.PathValue("realm"), r.PathValue("id")); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (a *Handler) listRoles(w http.ResponseWriter, r *http.Request) {
@@ -138,29 +91,29 @@ func (a *Handler) listRoles(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *Handler) addRoles(w http.ResponseWriter, r *http.Request) {
-	a.changeRoles(w, r, "user.roles.add", a.id.AddRoles)
+	a.changeRoles(w, r, audit.ActionUserRolesAdd, a.id.AddRoles)
 }
 
 func (a *Handler) removeRoles(w http.ResponseWriter, r *http.Request) {
-	a.changeRoles(w, r, "user.roles.remove", a.id.RemoveRoles)
+	a.changeRoles(w, r, audit.ActionUserRolesRemove, a.id.RemoveRoles)
 }
 
-type roleOp func(ctx context.Context, realm, id string, roles []string) (store.User, error)
+type roleOp func(ctx context.Context, a audit.Actor, realm, id string, roles []string) (store.User, error)
 
 func (a *Handler) changeRoles(w http.ResponseWriter, r *http.Request, action string, op roleOp) {
-	a.change(w, r, action, r.PathValue("id"), func(ev *event) (int, any, error) {
-		var roles []string
-		if err := decode(w, r, &roles, false); err != nil {
-			return 0, nil, err
-		}
-		if len(roles) == 0 {
-			return 0, nil, badRequest("The body must list at least one role.")
-		}
-		ev.Detail["roles"] = strings.Join(roles, ",")
-		u, err := op(r.Context(), ev.Realm, ev.Target, roles)
-		if err != nil {
-			return 0, nil, err
-		}
-		return http.StatusOK, Items[string]{append([]string{}, u.Roles...)}, nil
-	})
+	var roles []string
+	err := decode(w, r, &roles, false)
+	if err == nil && len(roles) == 0 {
+		err = badRequest("The body must list at least one role.")
+	}
+	if err != nil {
+		a.refused(w, r, action, r.PathValue("id"), err)
+		return
+	}
+	u, err := op(r.Context(), a.actor(r), r.PathValue("realm"), r.PathValue("id"), roles)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, Items[string]{append([]string{}, u.Roles...)})
 }

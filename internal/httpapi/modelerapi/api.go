@@ -27,6 +27,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/accesstoken"
 	"github.com/gatehouse/gatehouse/internal/bearer"
+	"github.com/gatehouse/gatehouse/internal/fault"
 	"github.com/gatehouse/gatehouse/internal/modeler"
 	"github.com/gatehouse/gatehouse/internal/problem"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -150,27 +151,39 @@ var errMediaType = errors.New("modelerapi: unsupported media type")
 
 // fail maps err to a ProblemDetail; causes are logged, never sent.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if kind, detail := modeler.KindOf(err); kind != 0 {
-		status := map[modeler.Kind]int{modeler.Invalid: 400, modeler.NotFound: 404, modeler.Conflict: 409}[kind]
-		problem.Write(w, r, status, detail)
+	status, detail, _ := problemOf(err, h.cfg.MaxBody)
+	switch {
+	case status == http.StatusServiceUnavailable:
+		h.cfg.Log.Warn("modeler api: store unavailable", "path", r.URL.Path, "err", err)
+		problem.Unavailable(w, r, 5*time.Second)
 		return
+	case status == http.StatusInternalServerError:
+		h.cfg.Log.Error("modeler api: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	problem.Write(w, r, status, detail)
+}
+
+// problemOf is the Web Modeler API's one mapping of an error to a ProblemDetail status
+// and detail (camunda-apis.md §4.4). A domain error carries its documented detail; a
+// store conflict that no domain rule explained is the server's fault (500).
+func problemOf(err error, maxBody int64) (status int, detail string, kind fault.Kind) {
+	kind = fault.KindOf(err)
+	if k, d := modeler.KindOf(err); k != 0 {
+		return map[modeler.Kind]int{modeler.Invalid: 400, modeler.NotFound: 404, modeler.Conflict: 409}[k], d, kind
 	}
 	switch {
 	case errors.Is(err, errMediaType):
-		problem.Write(w, r, http.StatusUnsupportedMediaType, "Content-Type must be application/json.")
+		return http.StatusUnsupportedMediaType, "Content-Type must be application/json.", kind
 	case errors.Is(err, errTooLarge):
-		problem.Write(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf(detailTooLarge, h.cfg.MaxBody))
-	case errors.Is(err, store.ErrNotFound):
-		problem.Write(w, r, http.StatusNotFound, modeler.DetailNotFound)
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf(detailTooLarge, maxBody), kind
 	case errors.Is(err, store.ErrInvalidQuery):
-		problem.Write(w, r, http.StatusBadRequest, "Request validation failed with the following errors: [filter: 'invalid'].")
-	case errors.Is(err, store.ErrUnavailable):
-		h.cfg.Log.Warn("modeler api: store unavailable", "path", r.URL.Path, "err", err)
-		problem.Unavailable(w, r, 5*time.Second)
-	default:
-		h.cfg.Log.Error("modeler api: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		problem.Write(w, r, http.StatusInternalServerError, detailInternal)
+		return http.StatusBadRequest, "Request validation failed with the following errors: [filter: 'invalid'].", kind
+	case kind == fault.NotFound:
+		return http.StatusNotFound, modeler.DetailNotFound, kind
+	case kind == fault.Unavailable:
+		return http.StatusServiceUnavailable, "The service is temporarily unavailable; retry later.", kind
 	}
+	return http.StatusInternalServerError, detailInternal, kind
 }
 
 // readBody returns the JSON request body, refusing one over the limit before reading
