@@ -9,8 +9,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/gatehouse/gatehouse/client"
 	"golang.org/x/oauth2"
+
+	"github.com/gatehouse/gatehouse/client"
 )
 
 // admin returns a management API client with the administrator's credentials (in a

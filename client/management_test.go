@@ -9,10 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/client"
-	"github.com/gatehouse/gatehouse/internal/server/servertest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/gatehouse/gatehouse/client"
+	"github.com/gatehouse/gatehouse/internal/server/servertest"
 )
 
 // sameTime equates times a millisecond apart: a create answers the time it took, reads

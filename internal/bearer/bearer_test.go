@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/accesstoken"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gatehouse/gatehouse/internal/accesstoken"
 )
 
 func TestParseAuthorization(t *testing.T) {

@@ -3,12 +3,13 @@ package oauth
 import (
 	"context"
 	"errors"
-	"github.com/gatehouse/gatehouse/internal/clientip"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/clientip"
 
 	"github.com/gatehouse/gatehouse/internal/accesstoken"
 	"github.com/gatehouse/gatehouse/internal/identity"

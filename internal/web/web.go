@@ -3,11 +3,12 @@ package web
 import (
 	"context"
 	"errors"
-	"github.com/gatehouse/gatehouse/internal/clientip"
 	"io"
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/clientip"
 
 	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/cluster"
