@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"time"
 )
 
 // Modeler is a typed client for the Web Modeler API v1 that Gatehouse serves on its
@@ -17,164 +16,6 @@ type Modeler struct{ r *rest }
 // e.g. http://localhost:8070. src supplies the tokens; nil sends none.
 func NewModeler(modelerURL string, src *TokenSource, opts ...ClientOption) *Modeler {
 	return &Modeler{r: newRest(modelerURL, src, opts)}
-}
-
-// File types of the Web Modeler API.
-const (
-	FileTypeBPMN              = "bpmn"
-	FileTypeDMN               = "dmn"
-	FileTypeForm              = "form"
-	FileTypeConnectorTemplate = "connector_template"
-)
-
-// ModelerInfo is what GET /api/v1/info reports about the caller's token.
-type ModelerInfo struct {
-	Version                string `json:"version"`
-	AuthorizedOrganization string `json:"authorizedOrganization"`
-	CreatePermission       bool   `json:"createPermission"`
-	ReadPermission         bool   `json:"readPermission"`
-	UpdatePermission       bool   `json:"updatePermission"`
-	DeletePermission       bool   `json:"deletePermission"`
-}
-
-// ModelerUser is who created or last changed an object.
-type ModelerUser struct {
-	Name  string `json:"name"`
-	Email string `json:"email"`
-}
-
-// ProjectMetadata describes a project.
-type ProjectMetadata struct {
-	ID        string      `json:"id"`
-	Name      string      `json:"name"`
-	Created   time.Time   `json:"created"`
-	CreatedBy ModelerUser `json:"createdBy"`
-	Updated   time.Time   `json:"updated"`
-	UpdatedBy ModelerUser `json:"updatedBy"`
-}
-
-// Content is what a project or folder holds directly.
-type Content struct {
-	Folders []FolderMetadata `json:"folders"`
-	Files   []FileMetadata   `json:"files"`
-}
-
-// Project is a project with its top-level content.
-type Project struct {
-	Metadata ProjectMetadata `json:"metadata"`
-	Content  Content         `json:"content"`
-}
-
-// FolderMetadata describes a folder.
-type FolderMetadata struct {
-	ID        string      `json:"id"`
-	Name      string      `json:"name"`
-	ProjectID string      `json:"projectId"`
-	ParentID  string      `json:"parentId"` // empty at the project root
-	Created   time.Time   `json:"created"`
-	CreatedBy ModelerUser `json:"createdBy"`
-	Updated   time.Time   `json:"updated"`
-	UpdatedBy ModelerUser `json:"updatedBy"`
-}
-
-// Folder is a folder with its content.
-type Folder struct {
-	Metadata FolderMetadata `json:"metadata"`
-	Content  Content        `json:"content"`
-}
-
-// PathElement is one folder of a file's canonical path.
-type PathElement struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-}
-
-// FileMetadata describes a file.
-type FileMetadata struct {
-	ID            string        `json:"id"`
-	Name          string        `json:"name"`
-	ProjectID     string        `json:"projectId"`
-	FolderID      string        `json:"folderId"`   // empty at the project root
-	SimplePath    string        `json:"simplePath"` // project/folder/…/name
-	CanonicalPath []PathElement `json:"canonicalPath"`
-	Revision      int64         `json:"revision"` // pass to UpdateFile
-	Type          string        `json:"type"`     // bpmn, dmn, form or connector_template
-	Created       time.Time     `json:"created"`
-	CreatedBy     ModelerUser   `json:"createdBy"`
-	Updated       time.Time     `json:"updated"`
-	UpdatedBy     ModelerUser   `json:"updatedBy"`
-}
-
-// File is a file with its content.
-type File struct {
-	Metadata FileMetadata `json:"metadata"`
-	Content  string       `json:"content"`
-}
-
-// MilestoneMetadata describes a milestone: a named snapshot of a file.
-type MilestoneMetadata struct {
-	ID        string      `json:"id"`
-	Name      string      `json:"name"`
-	FileID    string      `json:"fileId"`
-	Created   time.Time   `json:"created"`
-	CreatedBy ModelerUser `json:"createdBy"`
-	Updated   time.Time   `json:"updated"`
-	UpdatedBy ModelerUser `json:"updatedBy"`
-}
-
-// Milestone is a milestone with the file content it saved.
-type Milestone struct {
-	Metadata MilestoneMetadata `json:"metadata"`
-	Content  string            `json:"content"`
-}
-
-// VersionMetadata describes a version: a snapshot of a file with a description.
-type VersionMetadata struct {
-	ID                 string      `json:"id"`
-	Name               string      `json:"name"`
-	Description        string      `json:"description"`
-	FileID             string      `json:"fileId"`
-	Created            time.Time   `json:"created"`
-	CreatedBy          ModelerUser `json:"createdBy"`
-	Updated            time.Time   `json:"updated"`
-	UpdatedBy          ModelerUser `json:"updatedBy"`
-	OrganizationPublic bool        `json:"organizationPublic"`
-}
-
-// FileVersion is a version with the file content it saved.
-type FileVersion struct {
-	Metadata VersionMetadata `json:"metadata"`
-	Content  string          `json:"content"`
-}
-
-// Collaborator is a member of a project.
-type Collaborator struct {
-	Name      string `json:"name"`
-	Email     string `json:"email"`
-	ProjectID string `json:"projectId"`
-	Role      string `json:"role"` // project_admin, editor, viewer or commenter
-}
-
-// Search is the body of the Web Modeler API's search operations.
-type Search struct {
-	// Filter matches fields of the searched type (nested createdBy/updatedBy allowed);
-	// dates take <, <=, >, >= and date math such as ">=now-1d".
-	Filter map[string]any `json:"filter,omitempty"`
-	Sort   []Sort         `json:"sort,omitempty"`
-	Page   int            `json:"page,omitempty"` // 0-based
-	Size   int            `json:"size,omitempty"` // 1-50; 0: the server's default (10)
-}
-
-// Sort orders search results by Field, Direction "ASC" or "DESC".
-type Sort struct {
-	Field     string `json:"field"`
-	Direction string `json:"direction"`
-}
-
-// SearchResult is one page of search results and the number of matches.
-type SearchResult[T any] struct {
-	Items []T   `json:"items"`
-	Total int64 `json:"total"`
 }
 
 // Info reports the API version and what the caller's token may do.
@@ -357,10 +198,6 @@ func (m *Modeler) SearchFiles(ctx context.Context, s Search) (*SearchResult[File
 	return &r, m.r.do(ctx, http.MethodPost, "/api/v1/files/search", nil, s, &r)
 }
 
-type comparison struct {
-	URL string `json:"url"`
-}
-
 // CreateMilestone saves the file's current content as a milestone.
 func (m *Modeler) CreateMilestone(ctx context.Context, fileID, name string) (*MilestoneMetadata, error) {
 	body := struct {
@@ -404,7 +241,7 @@ func (m *Modeler) SearchMilestones(ctx context.Context, s Search) (*SearchResult
 // CompareMilestones answers the URL of the Web Modeler page comparing two milestones of
 // one file.
 func (m *Modeler) CompareMilestones(ctx context.Context, id1, id2 string) (string, error) {
-	var c comparison
+	var c Comparison
 	err := m.r.do(ctx, http.MethodGet, "/api/v1/milestones/compare/"+seg(id1+"..."+id2), nil, nil, &c)
 	return c.URL, err
 }
@@ -471,7 +308,7 @@ func (m *Modeler) SearchVersions(ctx context.Context, s Search) (*SearchResult[V
 // CompareVersions answers the URL of the Web Modeler page comparing two versions of one
 // file.
 func (m *Modeler) CompareVersions(ctx context.Context, id1, id2 string) (string, error) {
-	var c comparison
+	var c Comparison
 	err := m.r.do(ctx, http.MethodGet, "/api/v1/versions/compare/"+seg(id1+"..."+id2), nil, nil, &c)
 	return c.URL, err
 }

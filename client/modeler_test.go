@@ -41,7 +41,7 @@ func TestModeler(t *testing.T) {
 		t.Fatalf("folder %+v %v", folder, err)
 	}
 	sub, err := mod.CreateFolder(ctx, client.FolderCreate{Name: "sub", ParentID: folder.ID})
-	if err != nil || sub.ParentID != folder.ID {
+	if err != nil || string(sub.ParentID) != folder.ID {
 		t.Fatalf("subfolder %+v %v", sub, err)
 	}
 	if sub, err = mod.UpdateFolder(ctx, sub.ID, client.FolderUpdate{Name: ptr("moved"), ToProjectRoot: true}); err != nil ||

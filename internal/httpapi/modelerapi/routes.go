@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/client"
 	"github.com/gatehouse/gatehouse/internal/bearer"
 	"github.com/gatehouse/gatehouse/internal/modeler"
 	"github.com/gatehouse/gatehouse/internal/problem"
@@ -75,7 +76,7 @@ func (h *Handler) svc() *modeler.Service { return h.cfg.Service }
 func (h *Handler) info(w http.ResponseWriter, r *http.Request, a modeler.Actor) error {
 	c, _ := bearer.ClaimsFrom(r.Context())
 	aud := h.cfg.Audience
-	return writeJSON(w, infoDTO{Version: "v1", AuthorizedOrganization: a.Org,
+	return writeJSON(w, client.ModelerInfo{Version: "v1", AuthorizedOrganization: a.Org,
 		CreatePermission: c.Has(aud, PermCreate), ReadPermission: c.Has(aud, PermRead),
 		UpdatePermission: c.Has(aud, PermUpdate), DeletePermission: c.Has(aud, PermDelete)})
 }
@@ -99,7 +100,7 @@ func (h *Handler) getProject(w http.ResponseWriter, r *http.Request, a modeler.A
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, projectDTO{Metadata: projectMeta(p), Content: content(folders, files)})
+	return writeJSON(w, client.Project{Metadata: projectMeta(p), Content: content(folders, files)})
 }
 
 func (h *Handler) renameProject(w http.ResponseWriter, r *http.Request, a modeler.Actor) error {
@@ -139,7 +140,7 @@ func (h *Handler) searchProjects(w http.ResponseWriter, r *http.Request, a model
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, searchResult[projectMetaDTO]{mapSlice(p.Items, projectMeta), p.Total})
+	return writeJSON(w, client.SearchResult[client.ProjectMetadata]{Items: mapSlice(p.Items, projectMeta), Total: p.Total})
 }
 
 // --- collaborators ---
@@ -164,7 +165,7 @@ func (h *Handler) searchCollaborators(w http.ResponseWriter, r *http.Request, a 
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, searchResult[collaboratorDTO]{mapSlice(p.Items, collaborator), p.Total})
+	return writeJSON(w, client.SearchResult[client.Collaborator]{Items: mapSlice(p.Items, collaborator), Total: p.Total})
 }
 
 func (h *Handler) deleteCollaborator(w http.ResponseWriter, r *http.Request, a modeler.Actor) error {
@@ -203,7 +204,7 @@ func (h *Handler) getFolder(w http.ResponseWriter, r *http.Request, a modeler.Ac
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, folderDTO{Metadata: folderMeta(f), Content: content(folders, files)})
+	return writeJSON(w, client.Folder{Metadata: folderMeta(f), Content: content(folders, files)})
 }
 
 func (h *Handler) updateFolder(w http.ResponseWriter, r *http.Request, a modeler.Actor) error {
@@ -244,7 +245,7 @@ func (h *Handler) getFile(w http.ResponseWriter, r *http.Request, a modeler.Acto
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, fileDTO{Metadata: fileMeta(f), Content: f.Content})
+	return writeJSON(w, client.File{Metadata: fileMeta(f), Content: f.Content})
 }
 
 type updateFileBody struct {
@@ -284,7 +285,7 @@ func (h *Handler) searchFiles(w http.ResponseWriter, r *http.Request, a modeler.
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, searchResult[fileMetaDTO]{mapSlice(p.Items, fileMeta), p.Total})
+	return writeJSON(w, client.SearchResult[client.FileMetadata]{Items: mapSlice(p.Items, fileMeta), Total: p.Total})
 }
 
 // --- milestones and versions ---
@@ -317,9 +318,9 @@ func (h *Handler) getVersion(w http.ResponseWriter, r *http.Request, a modeler.A
 		return err
 	}
 	if milestone {
-		return writeJSON(w, milestoneDTO{Metadata: milestoneMeta(v), Content: v.Content})
+		return writeJSON(w, client.Milestone{Metadata: milestoneMeta(v), Content: v.Content})
 	}
-	return writeJSON(w, versionDTO{Metadata: versionMeta(v), Content: v.Content})
+	return writeJSON(w, client.FileVersion{Metadata: versionMeta(v), Content: v.Content})
 }
 
 func (h *Handler) updateVersion(w http.ResponseWriter, r *http.Request, a modeler.Actor, milestone bool) error {
@@ -380,9 +381,9 @@ func (h *Handler) searchVersions(w http.ResponseWriter, r *http.Request, a model
 		return err
 	}
 	if milestone {
-		return writeJSON(w, searchResult[milestoneMetaDTO]{mapSlice(p.Items, milestoneMeta), p.Total})
+		return writeJSON(w, client.SearchResult[client.MilestoneMetadata]{Items: mapSlice(p.Items, milestoneMeta), Total: p.Total})
 	}
-	return writeJSON(w, searchResult[versionMetaDTO]{mapSlice(p.Items, versionMeta), p.Total})
+	return writeJSON(w, client.SearchResult[client.VersionMetadata]{Items: mapSlice(p.Items, versionMeta), Total: p.Total})
 }
 
 // compareVersions answers GET …/compare/{a}...{b} with a link to the comparison.
@@ -395,5 +396,5 @@ func (h *Handler) compareVersions(w http.ResponseWriter, r *http.Request, a mode
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, comparisonDTO{URL: strings.TrimRight(h.cfg.PublicURL, "/") + "/files/" + fileID + path + "/compare/" + v1 + "..." + v2})
+	return writeJSON(w, client.Comparison{URL: strings.TrimRight(h.cfg.PublicURL, "/") + "/files/" + fileID + path + "/compare/" + v1 + "..." + v2})
 }
