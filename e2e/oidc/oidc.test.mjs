@@ -290,6 +290,9 @@ test('an unregistered redirect_uri shows an error page at Gatehouse and never re
 })
 
 test('RP-initiated logout returns with state and ends single sign-on for every application', async () => {
+  // The browser's cookies while signed in: replayed after logout, they must not revive the
+  // session (it ends at Gatehouse, not only in this browser).
+  const signedInCookies = await context.cookies(IDENTITY)
   await visit(pub, '/logout')
   // RP-Initiated Logout 1.0 §2 lets the OP ask the person to confirm; confirm if asked.
   if (onGatehouse()) {
@@ -306,6 +309,9 @@ test('RP-initiated logout returns with state and ends single sign-on for every a
     assert.equal(after.error, 'login_required', `${rp.name}: ${JSON.stringify(after)}`)
     assert.equal(after.params.iss, ISSUER)
   }
+  await context.addCookies(signedInCookies)
+  await visit(confidential, '/login?prompt=none')
+  assert.equal((await result()).error, 'login_required', 'a replayed session cookie signs nobody in')
   await visit(confidential, '/login')
   assert.ok(await loginPageShown(), `the login page again, at ${page.url()}`)
   await shot('login-after-logout')
