@@ -121,6 +121,7 @@ test('discovery: openid-client accepts the metadata, which is complete and truth
   assert.deepEqual(m.subject_types_supported, ['public'])
   for (const s of ['openid', 'profile', 'email']) assert.ok(m.scopes_supported.includes(s), `scopes_supported has ${s}`)
   for (const g of ['authorization_code', 'client_credentials']) assert.ok(m.grant_types_supported.includes(g), `grant_types_supported has ${g}`)
+  // 'none' is how a public client authenticates (RFC 7591 §2), so truthful metadata lists it.
   for (const a of ['client_secret_basic', 'client_secret_post', 'none']) {
     assert.ok(m.token_endpoint_auth_methods_supported.includes(a), `token_endpoint_auth_methods_supported has ${a}`)
   }
