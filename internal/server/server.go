@@ -174,6 +174,11 @@ func (s *Server) build(ctx context.Context, kek *keys.KEK, stdout io.Writer) err
 			return fmt.Errorf("realm %s presets: %w", rc.Name, err)
 		}
 		s.realms[rc.Name] = oauth.Realm{Name: rc.Name, Issuer: s.Issuer(rc.Name), Lifetime: lifetime, HeaderType: rc.HeaderType}
+		if rc.TokenReuse != nil { // set by config.Validate
+			r := s.realms[rc.Name]
+			r.Reuse = *rc.TokenReuse
+			s.realms[rc.Name] = r
+		}
 		kr = append(kr, keys.Realm{Name: rc.Name, Issuer: s.Issuer(rc.Name), Alg: rc.SigningAlg, MaxLifetime: lifetime})
 	}
 	s.Keys = keys.NewManager(s.store, kek, s.now, kr...)
@@ -247,6 +252,10 @@ func (s *Server) mount() error {
 	tokens := &oauth.Server{Realms: s.realms, Default: s.cfg.DefaultRealm, Clients: s.Identity, Keys: s.Keys,
 		Audit: s.audit, ClientRL: throttle.New(throttle.DefaultClientPolicy, s.now),
 		IPRL: throttle.New(throttle.DefaultIPPolicy, s.now), Metrics: om, Log: s.log, Now: s.now, ClientIP: s.clientIP()}
+	tokens.Deny = map[string]oauth.DenyList{} // token reuse consults it
+	for name, d := range s.denyLists() {
+		tokens.Deny[name] = d
+	}
 	idMux, err := s.identityMux(tokens)
 	if err != nil {
 		return err
