@@ -1,10 +1,10 @@
 // A peer for bench/token/run.sh: node-oidc-provider (npm "oidc-provider", OpenSSL
 // through Node's crypto) configured for the same exchange as Gatehouse — client_credentials
 // with client_secret_post, a JWT access token for the audience "console-api" with scope
-// "email profile", signed with a fresh RSA-2048 (RS256) or P-256 (ES256) key, lifetime
+// "email profile", signed with a fresh RSA-2048 (RS256), P-256 (ES256) or Ed25519 (EdDSA) key, lifetime
 // 300 s. The provider is installed outside the repository (run.sh: OIDC_PROVIDER_DIR).
 //
-//   node bench/token/oidc-provider.mjs PORT ALG     (ALG: RS256 or ES256)
+//   node bench/token/oidc-provider.mjs PORT ALG     (ALG: RS256, ES256 or EdDSA)
 import { generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -15,8 +15,8 @@ if (!dir) throw new Error('OIDC_PROVIDER_DIR: the directory where oidc-provider 
 const require = createRequire(path.join(dir, 'package.json'));
 const { default: Provider } = await import(require.resolve('oidc-provider'));
 
-const pair = alg === 'ES256'
-  ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+const pair = alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  : alg === 'EdDSA' ? generateKeyPairSync('ed25519')
   : generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = { ...pair.privateKey.export({ format: 'jwk' }), alg, use: 'sig', kid: 'bench' };
 
@@ -26,6 +26,7 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
     client_secret: process.env.BENCH_CLIENT_SECRET || 'bench-secret',
     grant_types: ['client_credentials'], response_types: [], redirect_uris: [],
     token_endpoint_auth_method: 'client_secret_post',
+    id_token_signed_response_alg: alg, // the only key there is
   }],
   jwks: { keys: [jwk] },
   scopes: ['email', 'profile'],
