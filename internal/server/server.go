@@ -173,12 +173,11 @@ func (s *Server) build(ctx context.Context, kek *keys.KEK, stdout io.Writer) err
 		if err := s.Identity.EnsurePresets(ctx, rc.Name); err != nil {
 			return fmt.Errorf("realm %s presets: %w", rc.Name, err)
 		}
-		s.realms[rc.Name] = oauth.Realm{Name: rc.Name, Issuer: s.Issuer(rc.Name), Lifetime: lifetime, HeaderType: rc.HeaderType}
+		reuse := 0.0
 		if rc.TokenReuse != nil { // set by config.Validate
-			r := s.realms[rc.Name]
-			r.Reuse = *rc.TokenReuse
-			s.realms[rc.Name] = r
+			reuse = *rc.TokenReuse
 		}
+		s.realms[rc.Name] = oauth.Realm{Name: rc.Name, Issuer: s.Issuer(rc.Name), Lifetime: lifetime, HeaderType: rc.HeaderType, Reuse: reuse}
 		kr = append(kr, keys.Realm{Name: rc.Name, Issuer: s.Issuer(rc.Name), Alg: rc.SigningAlg, MaxLifetime: lifetime})
 	}
 	s.Keys = keys.NewManager(s.store, kek, s.now, kr...)
