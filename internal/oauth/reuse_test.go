@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/gatehouse/gatehouse/internal/accesstoken"
 	"github.com/gatehouse/gatehouse/internal/identity"
@@ -209,4 +211,28 @@ func jti(t *testing.T, tok string) string {
 		t.Fatal(err)
 	}
 	return c.ID
+}
+
+// TestTokenReuseCounted: reused answers are counted apart from issued tokens.
+func TestTokenReuseCounted(t *testing.T) {
+	s, w := newReuseServer(t, 0.5)
+	s.Metrics = NewMetrics(prometheus.NewRegistry())
+	for range 3 {
+		if a := ask(t, s, w, ""); a.Status != 200 {
+			t.Fatalf("status %d", a.Status)
+		}
+	}
+	got := [2]float64{counter(t, s.Metrics.issuedTotal.WithLabelValues("r")), counter(t, s.Metrics.reusedTotal.WithLabelValues("r"))}
+	if got != [2]float64{1, 2} {
+		t.Errorf("issued, reused = %v, want [1 2]", got)
+	}
+}
+
+func counter(t *testing.T, c prometheus.Counter) float64 {
+	t.Helper()
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetCounter().GetValue()
 }
