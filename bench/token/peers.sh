@@ -83,7 +83,7 @@ start() { # server alg mode port [extra gatehouse flags] → sets pid, url
       "${pin[@]}" "$work/reference" --addr "127.0.0.1:$port" --alg "$alg" 2>>"$work/server.log" &
       pid=$!; url="http://127.0.0.1:$port/token"; wait_up "http://127.0.0.1:$port/" ;;
     oidc-provider)
-      "${pin[@]}" node bench/token/oidc-provider.mjs "$port" "$alg" 2>>"$work/server.log" &
+      "${pin[@]}" node bench/token/oidc-provider.mjs "$port" "$alg" >/dev/null 2>>"$work/server.log" &
       pid=$!; url="http://127.0.0.1:$port/token"; wait_up "http://127.0.0.1:$port/.well-known/openid-configuration" ;;
   esac
 }
