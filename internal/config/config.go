@@ -38,6 +38,7 @@ type Config struct {
 	TokenLifetime       time.Duration
 	SigningAlg          string
 	TokenHeaderType     string
+	TokenReuse          float64 // 0: off; else reuse a client's token while more than this fraction of its lifetime is left
 	KeyRotationInterval time.Duration
 	LogFormat           string
 	LogLevel            string
@@ -75,6 +76,7 @@ type Realm struct {
 	TokenLifetime Duration `yaml:"token-lifetime"`
 	Organization  string   `yaml:"organization"`
 	HeaderType    string   `yaml:"header-type"`
+	TokenReuse    *float64 `yaml:"token-reuse"` // nil: the global --token-reuse
 }
 
 // Client is an M2M application declared in configuration (Camunda Identity's
@@ -179,6 +181,9 @@ func (c *Config) Validate() error {
 	if !accesstoken.Supported(c.SigningAlg) {
 		return fmt.Errorf("--signing-alg: %q is not one of RS256, ES256, EdDSA", c.SigningAlg)
 	}
+	if err := checkReuse("--token-reuse", c.TokenReuse); err != nil {
+		return err
+	}
 	if c.TokenHeaderType != accesstoken.TypeJWT && c.TokenHeaderType != accesstoken.TypeAtJWT {
 		return fmt.Errorf("--token-header-type: %q is not JWT or at+jwt", c.TokenHeaderType)
 	}
@@ -211,6 +216,14 @@ func (c *Config) Validate() error {
 	return c.validateRealms()
 }
 
+// checkReuse accepts 0 (off) and fractions below 1: at 1 no token would ever qualify.
+func checkReuse(name string, f float64) error {
+	if !(f >= 0 && f < 1) {
+		return fmt.Errorf("%s: %v is outside 0 (off) ..< 1", name, f)
+	}
+	return nil
+}
+
 func checkLifetime(name string, d time.Duration) error {
 	if d < time.Second || d > MaxTokenLifetime {
 		return fmt.Errorf("%s: %s is outside 1s..24h", name, d)
@@ -240,6 +253,11 @@ func (c *Config) validateRealms() error {
 		if r.HeaderType != "" && r.HeaderType != accesstoken.TypeJWT && r.HeaderType != accesstoken.TypeAtJWT {
 			return fmt.Errorf("realm %s: header-type %q is not JWT or at+jwt", r.Name, r.HeaderType)
 		}
+		if r.TokenReuse != nil {
+			if err := checkReuse("realm "+r.Name+": token-reuse", *r.TokenReuse); err != nil {
+				return err
+			}
+		}
 	}
 	if !seen[c.DefaultRealm] {
 		c.Realms = append([]Realm{{Name: c.DefaultRealm}}, c.Realms...)
@@ -254,6 +272,10 @@ func (c *Config) validateRealms() error {
 		}
 		if r.HeaderType == "" {
 			r.HeaderType = c.TokenHeaderType
+		}
+		if r.TokenReuse == nil {
+			reuse := c.TokenReuse
+			r.TokenReuse = &reuse
 		}
 	}
 	for i, cl := range c.Clients {

@@ -92,6 +92,9 @@ func TestInvalid(t *testing.T) {
 		{"lifetime too long", []string{"--token-lifetime", "25h"}, nil, "token-lifetime"},
 		{"lifetime zero", []string{"--token-lifetime", "0"}, nil, "token-lifetime"},
 		{"bad alg", []string{"--signing-alg", "HS256"}, nil, "signing-alg"},
+		{"reuse of 1", []string{"--token-reuse", "1"}, nil, "token-reuse"},
+		{"negative reuse", nil, map[string]string{"GATEHOUSE_TOKEN_REUSE": "-0.1"}, "token-reuse"},
+		{"reuse not a number", []string{"--token-reuse", "half"}, nil, "token-reuse"},
 		{"bad log format", nil, map[string]string{"GATEHOUSE_LOG_FORMAT": "xml"}, "log-format"},
 		{"bad addr", []string{"--identity-addr", "nope"}, nil, "identity-addr"},
 		{"bad public url", []string{"--identity-public-url", "ftp://x"}, nil, "identity-public-url"},
@@ -116,12 +119,14 @@ func TestYAMLRealmsAndClients(t *testing.T) {
 	file := filepath.Join(dir, "g.yaml")
 	os.WriteFile(file, []byte(`
 signing-alg: ES256
+token-reuse: 0.5
 realms:
   - name: camunda-platform
   - name: other
     signing-alg: EdDSA
     token-lifetime: 10m
     header-type: at+jwt
+    token-reuse: 0
 keycloak:
   clients:
     - name: job
@@ -139,8 +144,9 @@ keycloak:
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Realm{{Name: "camunda-platform", SigningAlg: "ES256", TokenLifetime: Duration(300 * time.Second), HeaderType: "JWT"},
-		{Name: "other", SigningAlg: "EdDSA", TokenLifetime: Duration(10 * time.Minute), HeaderType: "at+jwt"}}
+	half, off := 0.5, 0.0
+	want := []Realm{{Name: "camunda-platform", SigningAlg: "ES256", TokenLifetime: Duration(300 * time.Second), HeaderType: "JWT", TokenReuse: &half},
+		{Name: "other", SigningAlg: "EdDSA", TokenLifetime: Duration(10 * time.Minute), HeaderType: "at+jwt", TokenReuse: &off}}
 	if d := cmp.Diff(want, c.Realms); d != "" {
 		t.Errorf("realms (-want +got):\n%s", d)
 	}

@@ -73,6 +73,16 @@ var settings = func() []setting {
 		d("token-lifetime", "access token lifetime (expires_in), at most 24h", func(c *Config) *time.Duration { return &c.TokenLifetime }),
 		s("signing-alg", "signing algorithm of realms that do not set their own: RS256, ES256 or EdDSA", func(c *Config) *string { return &c.SigningAlg }),
 		s("token-header-type", "JOSE typ header of access tokens: JWT (Keycloak) or at+jwt (RFC 9068)", func(c *Config) *string { return &c.TokenHeaderType }),
+		mk("token-reuse", "answer a client's repeated request (same audience and scope) with its last token while more than this fraction of the token's lifetime is left, e.g. 0.5; 0: off",
+			func(c *Config) string { return strconv.FormatFloat(c.TokenReuse, 'g', -1, 64) },
+			func(c *Config, v string) error {
+				f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				if err != nil {
+					return fmt.Errorf("invalid fraction %q (0 to turn off, e.g. 0.5)", v)
+				}
+				c.TokenReuse = f
+				return nil
+			}),
 		d("key-rotation-interval", "rotate each realm's signing key after it has been active this long", func(c *Config) *time.Duration { return &c.KeyRotationInterval }),
 		s("log-format", "log format: text or json", func(c *Config) *string { return &c.LogFormat }),
 		s("log-level", "log level: debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }),

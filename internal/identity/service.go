@@ -32,6 +32,9 @@ type Client struct {
 	Name     string
 	Held     []APIGrant
 	Cached   bool // served from this replica's cache: may lag another replica's change by up to a second
+	// UpdatedAt is the application's last change (disable, rename, secret rotation):
+	// a token reused from before it is not handed out again (oauth token reuse).
+	UpdatedAt time.Time
 }
 
 type cacheKey struct{ realm, clientID string }
@@ -123,7 +126,7 @@ func (s *Service) Authenticate(ctx context.Context, realm, clientID, secret stri
 	case !c.app.Enabled:
 		return nil, &AuthError{Reason: "client disabled"}
 	}
-	return &Client{Realm: realm, AppID: c.app.ID, ClientID: c.app.ClientID, Name: c.app.Name, Held: c.held, Cached: hit}, nil
+	return &Client{Realm: realm, AppID: c.app.ID, ClientID: c.app.ClientID, Name: c.app.Name, Held: c.held, Cached: hit, UpdatedAt: c.app.UpdatedAt}, nil
 }
 
 func (s *Service) checkSecret(ctx context.Context, app store.Application, secret string) (bool, error) {

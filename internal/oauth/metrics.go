@@ -11,6 +11,7 @@ type Metrics struct {
 	issuedTotal    *prometheus.CounterVec
 	deniedTotal    *prometheus.CounterVec
 	throttledTotal *prometheus.CounterVec
+	reusedTotal    *prometheus.CounterVec
 	latency        prometheus.Histogram
 }
 
@@ -23,10 +24,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Token requests answered with an error, by RFC 6749 error code."}, []string{"realm", "error"}),
 		throttledTotal: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gatehouse_token_requests_throttled_total",
 			Help: "Token requests refused by the failed-authentication throttle."}, []string{"realm"}),
+		reusedTotal: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gatehouse_tokens_reused_total",
+			Help: "Token requests answered with the client's previous, still fresh token (token reuse); not counted in gatehouse_tokens_issued_total."}, []string{"realm"}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "gatehouse_token_issue_seconds",
 			Help: "Time to issue an access token.", Buckets: prometheus.ExponentialBuckets(0.0001, 2, 14)}),
 	}
-	reg.MustRegister(m.issuedTotal, m.deniedTotal, m.throttledTotal, m.latency)
+	reg.MustRegister(m.issuedTotal, m.deniedTotal, m.throttledTotal, m.reusedTotal, m.latency)
 	return m
 }
 
@@ -50,4 +53,12 @@ func (m *Metrics) throttled(realm string) {
 		return
 	}
 	m.throttledTotal.WithLabelValues(realm).Inc()
+}
+
+func (m *Metrics) reused(realm string, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.reusedTotal.WithLabelValues(realm).Inc()
+	m.latency.Observe(d.Seconds())
 }

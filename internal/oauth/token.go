@@ -9,9 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/clientip"
-
 	"github.com/gatehouse/gatehouse/internal/accesstoken"
+	"github.com/gatehouse/gatehouse/internal/clientip"
 	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/throttle"
@@ -23,6 +22,9 @@ type Realm struct {
 	Issuer     string
 	Lifetime   time.Duration
 	HeaderType string // accesstoken.TypeJWT or TypeAtJWT
+	// Reuse > 0 answers a repeated request with the client's last token while more
+	// than this fraction of its lifetime is left (reuse.go); 0: every answer is signed.
+	Reuse float64
 }
 
 // Authenticator checks client credentials (identity.Service).
@@ -66,6 +68,10 @@ type Server struct {
 	Log      *slog.Logger
 	Now      func() time.Time
 	ClientIP clientip.Resolver // the zero value: the TCP peer (no proxy trusted)
+	// Deny is each realm's deny-list, consulted before a token is reused (nil: none).
+	Deny map[string]DenyList
+
+	reuse reuseCache
 }
 
 // RealmToken serves POST /auth/realms/{realm}/protocol/openid-connect/token (form only).
@@ -120,16 +126,42 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, realmName string,
 		s.fail(w, realm.Name, perr)
 		return
 	}
-	resp, err := s.mint(realm, client, grant)
+	k, err := s.Keys.Signer(realm.Name)
 	if err != nil {
-		s.Log.Error("token: mint failed", "realm", realm.Name, "err", err)
+		s.Log.Error("token: no signing key", "realm", realm.Name, "err", err)
 		s.fail(w, realm.Name, errServer)
 		return
 	}
+	rk := reuseKey{realm: realm.Name, appID: client.AppID, audience: req.Audience, scope: req.Scope}
+	var resp TokenResponse
+	reused := false
+	if realm.Reuse > 0 {
+		if e, left, ok := s.reuse.get(rk, s.now(), realm.Reuse, client, grant, k.ID, s.Deny[realm.Name]); ok {
+			resp = TokenResponse{AccessToken: e.token, ExpiresIn: int64(left / time.Second), TokenType: "Bearer", Scope: e.scope}
+			reused = true
+		}
+	}
+	if !reused {
+		var e *reuseEntry
+		if resp, e, err = s.mint(realm, k, client, grant); err != nil {
+			s.Log.Error("token: mint failed", "realm", realm.Name, "err", err)
+			s.fail(w, realm.Name, errServer)
+			return
+		}
+		if realm.Reuse > 0 {
+			s.reuse.put(rk, e, s.now())
+		}
+	}
 	writeToken(w, resp)
-	s.Metrics.issued(realm.Name, time.Since(start))
+	detail := map[string]string{"aud": strings.Join(grant.Audience, " "), "ip": s.ClientIP.IP(r)}
+	if reused {
+		detail["reused"] = "true"
+		s.Metrics.reused(realm.Name, time.Since(start))
+	} else {
+		s.Metrics.issued(realm.Name, time.Since(start))
+	}
 	s.Audit.Record(store.AuditEvent{Realm: realm.Name, Time: s.now(), Actor: client.ClientID, Action: "token.issue",
-		Target: client.AppID, Outcome: "success", Detail: map[string]string{"aud": strings.Join(grant.Audience, " "), "ip": s.ClientIP.IP(r)}})
+		Target: client.AppID, Outcome: "success", Detail: detail})
 }
 
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *Error) {
@@ -190,11 +222,8 @@ func (s *Server) authenticate(r *http.Request, realm string, req TokenRequest) (
 	}
 }
 
-func (s *Server) mint(realm Realm, c *identity.Client, g identity.Grant) (TokenResponse, error) {
-	k, err := s.Keys.Signer(realm.Name)
-	if err != nil {
-		return TokenResponse{}, err
-	}
+// mint signs a new token with k. The entry describes it for reuse.
+func (s *Server) mint(realm Realm, k accesstoken.SigningKey, c *identity.Client, g identity.Grant) (TokenResponse, *reuseEntry, error) {
 	now := s.now()
 	claims := &accesstoken.Claims{
 		ExpiresAt:         accesstoken.NumericDate(now.Add(realm.Lifetime).Unix()),
@@ -218,9 +247,11 @@ func (s *Server) mint(realm Realm, c *identity.Client, g identity.Grant) (TokenR
 	}
 	tok, err := accesstoken.Mint(k, realm.HeaderType, claims)
 	if err != nil {
-		return TokenResponse{}, err
+		return TokenResponse{}, nil, err
 	}
-	return TokenResponse{AccessToken: tok, ExpiresIn: int64(realm.Lifetime / time.Second), TokenType: "Bearer", Scope: g.Scope}, nil
+	e := &reuseEntry{token: tok, claims: claims, scope: g.Scope, issued: now, expires: now.Add(realm.Lifetime),
+		appState: c.UpdatedAt, kid: k.ID, audience: g.Audience, perms: g.Permissions, grantedTo: c.ClientID}
+	return TokenResponse{AccessToken: tok, ExpiresIn: int64(realm.Lifetime / time.Second), TokenType: "Bearer", Scope: g.Scope}, e, nil
 }
 
 func (s *Server) deny(appID, clientID, realm, reason string, r *http.Request) {

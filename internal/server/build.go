@@ -107,7 +107,11 @@ func (s *Server) ensureRealms(ctx context.Context) ([]keys.Realm, error) {
 		if err := s.Identity.EnsurePresets(ctx, rc.Name); err != nil {
 			return nil, fmt.Errorf("realm %s presets: %w", rc.Name, err)
 		}
-		s.realms[rc.Name] = oauth.Realm{Name: rc.Name, Issuer: s.Issuer(rc.Name), Lifetime: lifetime, HeaderType: rc.HeaderType}
+		reuse := 0.0
+		if rc.TokenReuse != nil { // set by config.Validate
+			reuse = *rc.TokenReuse
+		}
+		s.realms[rc.Name] = oauth.Realm{Name: rc.Name, Issuer: s.Issuer(rc.Name), Lifetime: lifetime, HeaderType: rc.HeaderType, Reuse: reuse}
 		kr = append(kr, keys.Realm{Name: rc.Name, Issuer: s.Issuer(rc.Name), Alg: rc.SigningAlg, MaxLifetime: lifetime})
 	}
 	return kr, nil
@@ -119,7 +123,7 @@ func (s *Server) mount(admin, modeler resourceAPI) error {
 	tokens := &oauth.Server{Realms: s.realms, Default: s.cfg.DefaultRealm, Clients: s.Identity, Keys: s.Keys,
 		Audit: s.audit, ClientRL: throttle.New(throttle.DefaultClientPolicy, s.now),
 		IPRL: throttle.New(throttle.DefaultIPPolicy, s.now), Metrics: om, Log: s.log, Now: s.now,
-		ClientIP: s.clientIP()}
+		ClientIP: s.clientIP(), Deny: s.deny.oauth()} // token reuse consults the deny lists
 	idMux, err := s.identityMux(tokens)
 	if err != nil {
 		return err

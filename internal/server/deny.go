@@ -41,6 +41,18 @@ func loadDenyLists(ctx context.Context, st store.Store, realms map[string]oauth.
 // realm returns a realm's deny list (nil for an unknown realm).
 func (d denyLists) realm(name string) *identity.DenyList { return d.byRealm[name] }
 
+// oauth is the realms' deny lists as the token endpoint and introspection take them
+// (a realm without one is absent, never a nil pointer in an interface).
+func (d denyLists) oauth() map[string]oauth.DenyList {
+	out := make(map[string]oauth.DenyList, len(d.byRealm))
+	for name, l := range d.byRealm {
+		if l != nil {
+			out[name] = l
+		}
+	}
+	return out
+}
+
 // changed refreshes a realm's deny list now.
 func (d denyLists) changed(ctx context.Context, realm string) {
 	if err := d.refresh(ctx, realm); err != nil {

@@ -19,10 +19,9 @@ const mgmtLeeway = 60 * time.Second
 // revocation (Keycloak's paths) and the management API (/manage/v1/).
 func (s *Server) mountIdentityAPIs(mux *http.ServeMux, tokens *oauth.Server) {
 	ctl := &oauth.TokenControl{Server: tokens, KeySource: s.Keys.KeySource, Apps: s.Identity, Revocations: s.store,
-		Trail: s.audit, Deny: make(map[string]oauth.DenyList, len(s.realms))}
+		Trail: s.audit, Deny: s.deny.oauth()}
 	guards := make(map[string]mgmt.Guard, len(s.realms))
 	for name, r := range s.realms {
-		ctl.Deny[name] = s.deny.realm(name)
 		guards[name] = bearer.New(bearer.Config{
 			Realm:     name,
 			Audiences: []string{identity.AudienceIdentity},
