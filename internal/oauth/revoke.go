@@ -3,6 +3,7 @@ package oauth
 import (
 	"net/http"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -44,8 +45,8 @@ func (t *TokenControl) Revoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The revocation is committed: from here on the answer is 200 whatever else fails.
-	ev := store.AuditEvent{Realm: realm.Name, Time: now, Actor: caller.ClientID, Action: "token.revoke", Target: c.Subject,
-		Outcome: "success", Detail: map[string]string{"jti": c.ID, "ip": t.ClientIP.IP(r)}}
+	ev := store.AuditEvent{Realm: realm.Name, Time: now, Actor: caller.ClientID, Action: audit.ActionTokenRevoke, Target: c.Subject,
+		Outcome: audit.OutcomeSuccess, Detail: map[string]string{"jti": c.ID, "ip": t.ClientIP.IP(r)}}
 	if err := t.Trail.Write(ctx, ev); err != nil {
 		t.Log.Error("revoke: audit event not written", "realm", realm.Name, "jti", c.ID, "err", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/accesstoken"
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/clientip"
 	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -160,8 +161,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, realmName string,
 	} else {
 		s.Metrics.issued(realm.Name, time.Since(start))
 	}
-	s.Audit.Record(store.AuditEvent{Realm: realm.Name, Time: s.now(), Actor: client.ClientID, Action: "token.issue",
-		Target: client.AppID, Outcome: "success", Detail: detail})
+	s.Audit.Record(store.AuditEvent{Realm: realm.Name, Time: s.now(), Actor: client.ClientID, Action: audit.ActionTokenIssue,
+		Target: client.AppID, Outcome: audit.OutcomeSuccess, Detail: detail})
 }
 
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *Error) {
@@ -255,8 +256,8 @@ func (s *Server) mint(realm Realm, k accesstoken.SigningKey, c *identity.Client,
 }
 
 func (s *Server) deny(appID, clientID, realm, reason string, r *http.Request) {
-	s.Audit.Record(store.AuditEvent{Realm: realm, Time: s.now(), Actor: clientID, Action: "token.deny", Target: appID,
-		Outcome: "failure", Detail: map[string]string{"reason": reason, "ip": s.ClientIP.IP(r)}})
+	s.Audit.Record(store.AuditEvent{Realm: realm, Time: s.now(), Actor: clientID, Action: audit.ActionTokenDeny, Target: appID,
+		Outcome: audit.OutcomeFailure, Detail: map[string]string{"reason": reason, "ip": s.ClientIP.IP(r)}})
 }
 
 func (s *Server) fail(w http.ResponseWriter, realm string, e *Error) {
