@@ -28,6 +28,8 @@ func TestUsageMistakesExit2(t *testing.T) {
 		{"completion zsh", []string{"completion", "zsh"}, 0, "#compdef gatehouse"},
 		{"completion fish", []string{"completion", "fish"}, 0, "__fish_seen_subcommand_from apps"},
 		{"completion help", []string{"completion", "-h"}, 0, "source <(gatehouse completion bash)"},
+		{"import help", []string{"import", "-h"}, 0, "usage: gatehouse import keycloak"},
+		{"import without file", []string{"import", "keycloak"}, 2, "usage: gatehouse import keycloak"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, code := cli(t, tc.args...)
