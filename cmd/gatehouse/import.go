@@ -18,12 +18,13 @@ import (
 // second.
 func importCmd(ctx context.Context, args []string, getenv env, environ []string, stdout, stderr io.Writer) error {
 	const use = "usage: gatehouse import keycloak REALM-EXPORT.json [--realm R] [--output table|json] [server flags]"
-	if wantsHelp(args) {
+	malformed := len(args) < 2 || args[0] != "keycloak" || args[1] == "" || args[1][0] == '-'
+	if malformed && wantsHelp(args) { // with a file, -h lists the server flags (loadConfig)
 		fmt.Fprintln(stdout, use+"\n\nImports the clients, roles and grants of a Keycloak realm export into the server's "+
 			"database; every server flag and GATEHOUSE_* variable applies (see gatehouse serve -h).")
 		return errHelp
 	}
-	if len(args) < 2 || args[0] != "keycloak" || args[1] == "" || args[1][0] == '-' {
+	if malformed {
 		return usagef(use)
 	}
 	file := args[1]
