@@ -114,3 +114,14 @@ func TestUnknownPermission(t *testing.T) {
 		}
 	}
 }
+
+func TestVersionLine(t *testing.T) {
+	defer func(v, c, d string) { version, commit, date = v, c, d }(version, commit, date)
+	if got := versionLine(); got != "gatehouse dev" {
+		t.Errorf("unstamped: %q", got)
+	}
+	version, commit, date = "v1.2.0", "abc123", "2026-01-02T03:04:05Z"
+	if got, want := versionLine(), "gatehouse v1.2.0 commit abc123 built 2026-01-02T03:04:05Z"; got != want {
+		t.Errorf("stamped: %q, want %q", got, want)
+	}
+}
