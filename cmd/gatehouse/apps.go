@@ -139,7 +139,7 @@ func appsCreate(fs *flag.FlagSet, s *session) action {
 		}
 		a, err := m.CreateApplication(ctx, client.ApplicationCreate{Name: *name, Permissions: ps})
 		if err != nil {
-			return err
+			return explainPermissions(ctx, m, ps, err)
 		}
 		if s.json() {
 			return s.printJSON(a)
@@ -282,6 +282,9 @@ func grantsChange(add bool) func(fs *flag.FlagSet, s *session) action {
 				change = m.AddPermissions
 			}
 			held, err := change(ctx, args[0], ps...)
+			if err != nil && add {
+				return explainPermissions(ctx, m, ps, err)
+			}
 			if err != nil {
 				return err
 			}

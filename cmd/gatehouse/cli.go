@@ -234,7 +234,10 @@ func (g *group) run(ctx context.Context, args []string, getenv env, stdout, stde
 	if s.output != "table" && s.output != "json" {
 		return usagef("--output must be table or json")
 	}
-	return act(ctx, pos)
+	if err := checkServerURL("--server (env GATEHOUSE_SERVER)", s.serverURL()); err != nil {
+		return err
+	}
+	return explainCall(act(ctx, pos), s.serverURL())
 }
 
 func (g *group) usage(w io.Writer) {

@@ -240,11 +240,15 @@ func clustersDelete(fs *flag.FlagSet, s *session) action {
 func clustersStatus(fs *flag.FlagSet, s *session) action {
 	console := fs.String("console-url", "", "base URL of the console listener (env GATEHOUSE_CONSOLE_URL; default "+defaultConsole+")")
 	return func(ctx context.Context, _ []string) error {
+		consoleURL := first(*console, s.getenv("GATEHOUSE_CONSOLE_URL"), defaultConsole)
+		if err := checkServerURL("--console-url (env GATEHOUSE_CONSOLE_URL)", consoleURL); err != nil {
+			return err
+		}
 		src, err := s.source(client.AdminAudience)
 		if err != nil {
 			return err
 		}
-		adm := client.NewAdmin(first(*console, s.getenv("GATEHOUSE_CONSOLE_URL"), defaultConsole), src,
+		adm := client.NewAdmin(consoleURL, src,
 			client.WithUserAgent("gatehouse-cli/"+version))
 		cs, err := adm.Clusters(ctx)
 		if err != nil {

@@ -17,8 +17,15 @@ import (
 // --data-dir or --database-url as `serve`). A running server sees the result within a
 // second.
 func importCmd(ctx context.Context, args []string, getenv env, environ []string, stdout, stderr io.Writer) error {
-	if len(args) < 2 || args[0] != "keycloak" || args[1] == "" || args[1][0] == '-' {
-		return usagef("usage: gatehouse import keycloak REALM-EXPORT.json [--realm R] [--output table|json] [server flags]")
+	const use = "usage: gatehouse import keycloak REALM-EXPORT.json [--realm R] [--output table|json] [server flags]"
+	malformed := len(args) < 2 || args[0] != "keycloak" || args[1] == "" || args[1][0] == '-'
+	if malformed && wantsHelp(args) { // with a file, -h lists the server flags (loadConfig)
+		fmt.Fprintln(stdout, use+"\n\nImports the clients, roles and grants of a Keycloak realm export into the server's "+
+			"database; every server flag and GATEHOUSE_* variable applies (see gatehouse serve -h).")
+		return errHelp
+	}
+	if malformed {
+		return usagef(use)
 	}
 	file := args[1]
 	fs := config.FlagSet("gatehouse import keycloak", stderr)

@@ -16,8 +16,12 @@ import (
 	"syscall"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
+// version, commit and date are stamped at build time by scripts/release:
+//
+//	-ldflags "-X main.version=v1.2.0 -X main.commit=<sha> -X main.date=<RFC 3339>"
+//
+// A plain `go run` or `go build` leaves version "dev".
+var version, commit, date = "dev", "", ""
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -61,7 +65,8 @@ Usage:
   gatehouse keys list|rotate|revoke KID   signing keys (through the management API, or --local on the database)
   gatehouse audit list [flags]            the audit trail
   gatehouse import keycloak FILE          import a Keycloak realm export (clients, roles, grants)
-  gatehouse version                       print the version
+  gatehouse version                       print the version, commit and build date
+  gatehouse completion bash|zsh|fish      print a shell completion script
 
 The API commands call the management API of the server at --server (env GATEHOUSE_SERVER, default
 http://localhost:18080) as the application of --client-id/--client-secret (env GATEHOUSE_CLIENT_ID and
@@ -90,12 +95,27 @@ func run(ctx context.Context, args []string, getenv env, environ []string, stdou
 	case "import":
 		return importCmd(ctx, args[1:], getenv, environ, stdout, stderr)
 	case "version", "--version":
-		fmt.Fprintln(stdout, "gatehouse", version)
+		fmt.Fprintln(stdout, versionLine())
 		return nil
+	case "completion":
+		return completion(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
 	fmt.Fprint(stderr, usage)
 	return usagef("unknown command %q", args[0])
+}
+
+// versionLine is what `gatehouse version` prints: the version, then the commit and
+// build date when the build stamped them.
+func versionLine() string {
+	line := "gatehouse " + version
+	if commit != "" {
+		line += " commit " + commit
+	}
+	if date != "" {
+		line += " built " + date
+	}
+	return line
 }

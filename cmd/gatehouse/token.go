@@ -58,6 +58,13 @@ func token(ctx context.Context, args []string, getenv env, stdout, stderr io.Wri
 	if *output != "token" && *output != "json" {
 		return usagef("--output must be token or json")
 	}
+	checked := u
+	if u == onServer {
+		checked = first(*server, getenv("GATEHOUSE_SERVER"), defaultServer)
+	}
+	if err := checkServerURL(tokenURLSource(*tokenURL, u, onServer), checked); err != nil {
+		return err
+	}
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {cid}, "client_secret": {csec}}
 	if *audience != "" {
 		form.Set("audience", *audience)
@@ -74,7 +81,7 @@ func token(ctx context.Context, args []string, getenv env, stdout, stderr io.Wri
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("token request: %w", err)
+		return explainCall(fmt.Errorf("token request: %w", err), u)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -86,11 +93,15 @@ func token(ctx context.Context, args []string, getenv env, stdout, stderr io.Wri
 		Error       string `json:"error"`
 		Description string `json:"error_description"`
 	}
+	if resp.StatusCode == http.StatusNotFound {
+		return fmt.Errorf("token endpoint %s answered %s\n%s", u, resp.Status, wrongListener(checked))
+	}
 	if err := json.Unmarshal(body, &tr); err != nil {
-		return fmt.Errorf("token endpoint answered %s with a body that is not JSON", resp.Status)
+		return fmt.Errorf("token endpoint %s answered %s with a body that is not JSON: is it the identity listener "+
+			"(default port 18080)?", u, resp.Status)
 	}
 	if resp.StatusCode != http.StatusOK || tr.AccessToken == "" {
-		return fmt.Errorf("token endpoint answered %s: %s: %s", resp.Status, tr.Error, tr.Description)
+		return fmt.Errorf("token endpoint answered %s: %s", resp.Status, strings.TrimSuffix(tr.Error+": "+tr.Description, ": "))
 	}
 	if *output == "json" {
 		_, err = fmt.Fprintln(stdout, strings.TrimSpace(string(body)))
@@ -98,4 +109,15 @@ func token(ctx context.Context, args []string, getenv env, stdout, stderr io.Wri
 	}
 	_, err = fmt.Fprintln(stdout, tr.AccessToken)
 	return err
+}
+
+// tokenURLSource names where the token URL came from, for an error about it.
+func tokenURLSource(flagURL, u, onServer string) string {
+	switch {
+	case flagURL != "":
+		return "--token-url"
+	case u == onServer:
+		return "--server (env GATEHOUSE_SERVER)"
+	}
+	return "the token URL (env GATEHOUSE_TOKEN_URL or CAMUNDA_OAUTH_URL)"
 }

@@ -157,6 +157,9 @@ func Load(fs *flag.FlagSet, env func(string) string, environ []string) (Config, 
 		}
 	}
 	c.MasterKey = env("GATEHOUSE_MASTER_KEY")
+	if err := applySecretFiles(&c, env); err != nil {
+		return Config{}, err
+	}
 	c.BootstrapClientID = env("GATEHOUSE_BOOTSTRAP_CLIENT_ID")
 	c.BootstrapSecret = env("GATEHOUSE_BOOTSTRAP_CLIENT_SECRET")
 	clients, err := keycloakClients(environ)
