@@ -28,6 +28,10 @@ const (
 	// pollTimeout bounds one revision poll, so that a database that hangs (a network
 	// partition) is noticed as surely as one that refuses connections.
 	pollTimeout = 2 * time.Second
+	// readyTimeout bounds /readyz's database check, so that /readyz answers within half
+	// a second (a probe's usual timeout is one) even when the database hangs; while the
+	// store's read breaker is open it answers at once.
+	readyTimeout = 400 * time.Millisecond
 	// reloadTimeout bounds reloading the key sets after a change or an outage.
 	reloadTimeout = 10 * time.Second
 	// keyMaintenanceTimeout bounds one round of scheduled key work (keys.Manager.Run),

@@ -30,12 +30,20 @@ func openStore(ctx context.Context, c config.Config, log *slog.Logger) (*sqlstor
 		if !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 			return nil, fmt.Errorf("--database-url must be a postgres:// URL")
 		}
-		return sqlstore.Open(ctx, sqlstore.Postgres, c.DatabaseURL)
+		return sqlstore.Open(ctx, sqlstore.Postgres, c.DatabaseURL, limits(c)...)
 	}
 	if err := dataDir(c.DataDir, log); err != nil {
 		return nil, err
 	}
-	return sqlstore.Open(ctx, sqlstore.SQLite, filepath.Join(c.DataDir, SQLiteFile))
+	return sqlstore.Open(ctx, sqlstore.SQLite, filepath.Join(c.DataDir, SQLiteFile), limits(c)...)
+}
+
+// limits gives every database call a deadline (--db-read-timeout, --db-write-timeout;
+// 1 s and 3 s by default), and the store fails fast for a short back-off after
+// repeated timeouts (sqlstore's breaker), so that a hung database answers 503 at once
+// instead of queueing every request behind it.
+func limits(c config.Config) []sqlstore.Option {
+	return []sqlstore.Option{sqlstore.WithTimeouts(c.DBReadTimeout, c.DBWriteTimeout)}
 }
 
 // dataDir creates the data directory 0700, or takes group and other access away from an

@@ -18,7 +18,7 @@ func scanApp(sc scanner) (store.Application, error) {
 
 // CreateApp stores a new application with its secrets.
 func (s *Store) CreateApp(ctx context.Context, a store.Application) error {
-	return s.write(ctx, "create app", func(tx *sql.Tx) error {
+	return s.write(ctx, "create app", func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q("INSERT INTO apps (name_fold, "+appCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
 			fold(a.Name), a.ID, a.Realm, a.ClientID, a.Name, a.Type, a.Enabled, a.Source, ms(a.CreatedAt), ms(a.UpdatedAt))
 		if err != nil {
@@ -44,37 +44,39 @@ func (s *Store) GetAppByClientID(ctx context.Context, realm, clientID string) (s
 // getApp reads an application and its secrets with one statement (the token
 // endpoint's lookup), so no transaction is needed for a consistent result.
 func (s *Store) getApp(ctx context.Context, op, col, realm, key string) (store.Application, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT a.id, a.realm, a.client_id, a.name, a.type, a.enabled, a.source,
-		a.created_at, a.updated_at, s.id, s.kind, s.hash, s.created_at, s.expires_at
-		FROM apps a LEFT JOIN app_secrets s ON s.app_id = a.id
-		WHERE a.realm = ? AND a.`+col+` = ? ORDER BY s.pos`), realm, key)
-	if err != nil {
-		return store.Application{}, wrap(op, err)
-	}
-	defer rows.Close()
-	var a store.Application
-	found := false
-	for rows.Next() {
-		var sid, kind sql.NullString
-		var sec store.Secret
-		if err := rows.Scan(&a.ID, &a.Realm, &a.ClientID, &a.Name, &a.Type, &a.Enabled, &a.Source,
-			msTime{&a.CreatedAt}, msTime{&a.UpdatedAt},
-			&sid, &kind, &sec.Hash, msTime{&sec.CreatedAt}, msTime{&sec.ExpiresAt}); err != nil {
+	return guarded(ctx, s, false, func(ctx context.Context) (store.Application, error) {
+		rows, err := s.r.QueryContext(ctx, s.q(`SELECT a.id, a.realm, a.client_id, a.name, a.type, a.enabled, a.source,
+			a.created_at, a.updated_at, s.id, s.kind, s.hash, s.created_at, s.expires_at
+			FROM apps a LEFT JOIN app_secrets s ON s.app_id = a.id
+			WHERE a.realm = ? AND a.`+col+` = ? ORDER BY s.pos`), realm, key)
+		if err != nil {
 			return store.Application{}, wrap(op, err)
 		}
-		found = true
-		if sid.Valid {
-			sec.ID, sec.Kind, sec.Hash = sid.String, kind.String, emptyNil(sec.Hash)
-			a.Secrets = append(a.Secrets, sec)
+		defer rows.Close()
+		var a store.Application
+		found := false
+		for rows.Next() {
+			var sid, kind sql.NullString
+			var sec store.Secret
+			if err := rows.Scan(&a.ID, &a.Realm, &a.ClientID, &a.Name, &a.Type, &a.Enabled, &a.Source,
+				msTime{&a.CreatedAt}, msTime{&a.UpdatedAt},
+				&sid, &kind, &sec.Hash, msTime{&sec.CreatedAt}, msTime{&sec.ExpiresAt}); err != nil {
+				return store.Application{}, wrap(op, err)
+			}
+			found = true
+			if sid.Valid {
+				sec.ID, sec.Kind, sec.Hash = sid.String, kind.String, emptyNil(sec.Hash)
+				a.Secrets = append(a.Secrets, sec)
+			}
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return store.Application{}, wrap(op, err)
-	}
-	if !found {
-		return store.Application{}, notFound(op)
-	}
-	return a, nil
+		if err := rows.Err(); err != nil {
+			return store.Application{}, wrap(op, err)
+		}
+		if !found {
+			return store.Application{}, notFound(op)
+		}
+		return a, nil
+	})
 }
 
 // loadApp reads one application and its secrets; lock is appended to the
@@ -94,7 +96,7 @@ func (s *Store) loadApp(ctx context.Context, q querier, col, realm, key, lock st
 func (s *Store) ListApps(ctx context.Context, realm string, opt store.ListOptions) ([]store.Application, int, error) {
 	var apps []store.Application
 	var total int
-	err := s.read(ctx, "list apps", func(tx *sql.Tx) error {
+	err := s.read(ctx, "list apps", func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		if apps, total, err = listPage(ctx, s, tx, "apps", appCols, "name_fold", "name, id", realm, opt, scanApp); err != nil || len(apps) == 0 {
 			return err
@@ -118,7 +120,7 @@ func (s *Store) ListApps(ctx context.Context, realm string, opt store.ListOption
 // AppStates returns every application id of realm with its enabled flag.
 func (s *Store) AppStates(ctx context.Context, realm string) (map[string]bool, error) {
 	out := map[string]bool{}
-	err := s.read(ctx, "app states", func(tx *sql.Tx) error {
+	err := s.read(ctx, "app states", func(ctx context.Context, tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, s.q("SELECT id, enabled FROM apps WHERE realm = ?"), realm)
 		if err != nil {
 			return err
@@ -143,10 +145,10 @@ func (s *Store) AppStates(ctx context.Context, realm string) (map[string]bool, e
 // UpdateApp changes an application and replaces its secrets with the ones fn
 // returns, in one transaction. ID and Realm cannot change.
 func (s *Store) UpdateApp(ctx context.Context, realm, id string, fn func(store.Application) (store.Application, error)) (store.Application, error) {
-	load := func(tx *sql.Tx) (store.Application, error) {
+	load := func(ctx context.Context, tx *sql.Tx) (store.Application, error) {
 		return s.loadApp(ctx, tx, "id", realm, id, s.d.lockUpdate)
 	}
-	save := func(tx *sql.Tx, a store.Application) error {
+	save := func(ctx context.Context, tx *sql.Tx, a store.Application) error {
 		_, err := tx.ExecContext(ctx, s.q(`UPDATE apps SET client_id = ?, name = ?, name_fold = ?, type = ?,
 			enabled = ?, source = ?, created_at = ?, updated_at = ? WHERE id = ?`),
 			a.ClientID, a.Name, fold(a.Name), a.Type, a.Enabled, a.Source, ms(a.CreatedAt), ms(a.UpdatedAt), id)
@@ -163,7 +165,7 @@ func (s *Store) UpdateApp(ctx context.Context, realm, id string, fn func(store.A
 
 // DeleteApp removes an application, its secrets and its grants.
 func (s *Store) DeleteApp(ctx context.Context, realm, id string) error {
-	return s.write(ctx, "delete app", func(tx *sql.Tx) error {
+	return s.write(ctx, "delete app", func(ctx context.Context, tx *sql.Tx) error {
 		// Lock first, like UpdateApp, so the two serialize on the row.
 		ok, err := exists(ctx, tx, s.q("SELECT 1 FROM apps WHERE realm = ? AND id = ?"+s.d.lockUpdate), realm, id)
 		if err != nil {

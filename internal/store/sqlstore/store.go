@@ -23,14 +23,19 @@ type Store struct {
 	w, r    *sql.DB // writer and reader; the same pool on PostgreSQL
 	retries int
 	stmts   sync.Map // statement with ? → dialect's text
+
+	readTimeout, writeTimeout time.Duration // deadline of one call (guard.go); 0: none
+	reads, writes             *breaker
 }
 
 // Option adjusts New and Open.
 type Option func(*options)
 
 type options struct {
-	retries  int
-	maxConns int
+	retries                   int
+	maxConns                  int
+	readTimeout, writeTimeout time.Duration
+	now                       func() time.Time
 }
 
 // WithMaxOpenConns sets the size of the pool Open creates: the read pool on
@@ -57,7 +62,7 @@ func New(ctx context.Context, d Dialect, write, read *sql.DB, opts ...Option) (*
 	for _, opt := range opts {
 		opt(&o)
 	}
-	s := &Store{d: dl, w: write, r: read, retries: o.retries}
+	s := newStore(dl, write, read, o)
 	if d == SQLite {
 		if err := s.checkSQLite(ctx); err != nil {
 			return nil, err
@@ -119,6 +124,14 @@ func Open(ctx context.Context, d Dialect, source string, opts ...Option) (*Store
 	return nil, fmt.Errorf("sqlstore: unknown dialect %v", d)
 }
 
+func newStore(d *dialect, write, read *sql.DB, o options) *Store {
+	if o.now == nil {
+		o.now = time.Now
+	}
+	return &Store{d: d, w: write, r: read, retries: o.retries, readTimeout: o.readTimeout, writeTimeout: o.writeTimeout,
+		reads: &breaker{now: o.now}, writes: &breaker{now: o.now}}
+}
+
 func orDefault(v, dflt int) int {
 	if v > 0 {
 		return v
@@ -145,14 +158,20 @@ func (s *Store) checkSQLite(ctx context.Context) error {
 // Dialect reports the database the store runs on.
 func (s *Store) Dialect() Dialect { return s.d.Dialect }
 
-// Ping checks both pools.
+// Ping checks both pools (a read: it fails fast while reads do).
 func (s *Store) Ping(ctx context.Context) error {
-	for _, db := range []*sql.DB{s.w, s.r} {
-		if err := db.PingContext(ctx); err != nil {
-			return fmt.Errorf("sqlstore: ping: %w: %w", store.ErrUnavailable, err)
+	_, err := guarded(ctx, s, false, func(ctx context.Context) (struct{}, error) {
+		for _, db := range []*sql.DB{s.w, s.r} {
+			if err := db.PingContext(ctx); err != nil {
+				return struct{}{}, fmt.Errorf("sqlstore: ping: %w: %w", store.ErrUnavailable, err)
+			}
 		}
+		return struct{}{}, nil
+	})
+	if errors.Is(err, ErrBreakerOpen) {
+		return fmt.Errorf("sqlstore: ping: %w", err)
 	}
-	return nil
+	return err
 }
 
 // Close closes the pools given to New.
@@ -166,9 +185,11 @@ func (s *Store) Close() error {
 
 // Revision reads the change counter; one primary-key lookup.
 func (s *Store) Revision(ctx context.Context) (int64, error) {
-	var v int64
-	err := s.r.QueryRowContext(ctx, s.q("SELECT value FROM revision WHERE id = 1")).Scan(&v)
-	return v, wrap("revision", err)
+	return guarded(ctx, s, false, func(ctx context.Context) (int64, error) {
+		var v int64
+		err := s.r.QueryRowContext(ctx, s.q("SELECT value FROM revision WHERE id = 1")).Scan(&v)
+		return v, wrap("revision", err)
+	})
 }
 
 // bump increases the revision inside a write transaction. Callers run it last,
@@ -202,7 +223,17 @@ func (s *Store) dyn(query string) string {
 
 // write runs fn in one read-write transaction on the writer and commits it. On
 // PostgreSQL a serialization failure or deadlock runs fn again.
-func (s *Store) write(ctx context.Context, op string, fn func(*sql.Tx) error) error {
+func (s *Store) write(ctx context.Context, op string, fn func(context.Context, *sql.Tx) error) error {
+	ctx, end, err := s.guard(ctx, true)
+	if err != nil {
+		return wrap(op, err)
+	}
+	err = s.retry(ctx, op, fn)
+	end(err)
+	return err
+}
+
+func (s *Store) retry(ctx context.Context, op string, fn func(context.Context, *sql.Tx) error) error {
 	for attempt := 0; ; attempt++ {
 		err := s.tryWrite(ctx, fn)
 		var ce *callerError
@@ -221,7 +252,7 @@ func (s *Store) write(ctx context.Context, op string, fn func(*sql.Tx) error) er
 	}
 }
 
-func (s *Store) tryWrite(ctx context.Context, fn func(*sql.Tx) error) (err error) {
+func (s *Store) tryWrite(ctx context.Context, fn func(context.Context, *sql.Tx) error) (err error) {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -233,7 +264,7 @@ func (s *Store) tryWrite(ctx context.Context, fn func(*sql.Tx) error) (err error
 			panic(p)
 		}
 	}()
-	if err := fn(tx); err != nil {
+	if err := fn(ctx, tx); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -242,13 +273,23 @@ func (s *Store) tryWrite(ctx context.Context, fn func(*sql.Tx) error) (err error
 
 // read runs fn in a read-only transaction on the read pool: one snapshot for
 // statements that must agree (a page and its total, apps and their secrets).
-func (s *Store) read(ctx context.Context, op string, fn func(*sql.Tx) error) error {
+func (s *Store) read(ctx context.Context, op string, fn func(context.Context, *sql.Tx) error) error {
+	ctx, end, err := s.guard(ctx, false)
+	if err != nil {
+		return wrap(op, err)
+	}
+	err = s.readTx(ctx, op, fn)
+	end(err)
+	return err
+}
+
+func (s *Store) readTx(ctx context.Context, op string, fn func(context.Context, *sql.Tx) error) error {
 	tx, err := s.r.BeginTx(ctx, s.d.readOpts)
 	if err != nil {
 		return wrap(op, err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	if err := fn(tx); err != nil {
+	if err := fn(ctx, tx); err != nil {
 		return wrap(op, err)
 	}
 	return wrap(op, tx.Commit())
@@ -258,11 +299,11 @@ func (s *Store) read(ctx context.Context, op string, fn func(*sql.Tx) error) err
 // current record, let fn change it, save it, bump the revision and read it back
 // as stored, all in one transaction.
 func update[T any](ctx context.Context, s *Store, op string,
-	load func(*sql.Tx) (T, error), fn func(T) (T, error), save func(*sql.Tx, T) error,
+	load func(context.Context, *sql.Tx) (T, error), fn func(T) (T, error), save func(context.Context, *sql.Tx, T) error,
 ) (T, error) {
 	var out T
-	err := s.write(ctx, op, func(tx *sql.Tx) error {
-		cur, err := load(tx)
+	err := s.write(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
+		cur, err := load(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -270,13 +311,13 @@ func update[T any](ctx context.Context, s *Store, op string,
 		if err != nil {
 			return &callerError{err}
 		}
-		if err := save(tx, next); err != nil {
+		if err := save(ctx, tx, next); err != nil {
 			return err
 		}
 		if err := s.bump(ctx, tx); err != nil {
 			return err
 		}
-		out, err = load(tx)
+		out, err = load(ctx, tx)
 		return err
 	})
 	if err != nil {
