@@ -25,7 +25,7 @@ func (d *hangDriver) Open(string) (driver.Conn, error) { return &hangConn{d}, ni
 
 // Connect makes hangDriver a driver.Connector for sql.OpenDB.
 func (d *hangDriver) Connect(context.Context) (driver.Conn, error) { return &hangConn{d}, nil }
-func (d *hangDriver) Driver() driver.Driver                         { return d }
+func (d *hangDriver) Driver() driver.Driver                        { return d }
 
 type hangConn struct{ d *hangDriver }
 
