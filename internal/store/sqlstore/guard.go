@@ -18,7 +18,8 @@ import (
 // once with ErrBreakerOpen (an ErrUnavailable) for the back-off; then one call goes
 // through as a probe, and its outcome closes the breaker or opens it again. Reads and
 // writes have their own breaker: SQLite's write lock held by another process stops
-// writes only, and reads (token requests) go on.
+// writes only, and reads (token requests) go on; while the read breaker is open,
+// writes fail fast too.
 
 // ErrBreakerOpen is the error of a call refused without trying, while the database is
 // known to be unresponsive. It matches store.ErrUnavailable.
@@ -65,6 +66,13 @@ func (b *breaker) allow() bool {
 	return true
 }
 
+// isOpen reports whether calls are being refused (not counting a half-open probe).
+func (b *breaker) isOpen() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.fails >= breakerThreshold && b.now().Before(b.openUntil)
+}
+
 // outcome of a call for the breaker.
 type outcome int
 
@@ -97,7 +105,9 @@ func (s *Store) guard(ctx context.Context, write bool) (context.Context, func(er
 	if write {
 		b, d = s.writes, s.writeTimeout
 	}
-	if !b.allow() {
+	// A database that does not even answer reads will not take writes either; the other
+	// way round is not true (SQLite's write lock held by another process).
+	if write && s.reads.isOpen() || !b.allow() {
 		return ctx, nil, ErrBreakerOpen
 	}
 	cancel := context.CancelFunc(func() {})

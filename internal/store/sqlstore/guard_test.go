@@ -96,8 +96,8 @@ func hangStore(t *testing.T, clock *fakeClock) (*Store, *hangDriver) {
 
 // TestHungDatabaseFailsFast: every call has a deadline even when its caller has none;
 // after breakerThreshold timeouts in a row, reads fail at once with ErrBreakerOpen
-// (an ErrUnavailable) without reaching the database, writes keep their own breaker;
-// after the back-off one probe goes through and a success closes the breaker.
+// (an ErrUnavailable) without reaching the database, and so do writes; after the
+// back-off one probe goes through and a success closes the breaker.
 func TestHungDatabaseFailsFast(t *testing.T) {
 	clock := &fakeClock{t: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
 	s, d := hangStore(t, clock)
@@ -123,14 +123,11 @@ func TestHungDatabaseFailsFast(t *testing.T) {
 	if _, err := s.GetRealm(ctx, "r"); !errors.Is(err, ErrBreakerOpen) {
 		t.Errorf("GetRealm while open: %v, want ErrBreakerOpen", err)
 	}
+	if _, err := s.PutMetaIfAbsent(ctx, "k", "v"); !errors.Is(err, ErrBreakerOpen) {
+		t.Errorf("write while reads fail fast: %v, want ErrBreakerOpen", err)
+	}
 	if n := d.calls.Load() - before; n != 0 {
 		t.Errorf("%d calls reached the database while the breaker was open", n)
-	}
-
-	// A write whose statement hangs inside its transaction ends at the write deadline too,
-	// and tries: the write breaker is still closed.
-	if _, err := s.PutMetaIfAbsent(ctx, "k", "v"); !errors.Is(err, store.ErrUnavailable) || errors.Is(err, ErrBreakerOpen) {
-		t.Errorf("hung write: %v, want a timeout", err)
 	}
 
 	clock.add(breakerBackoff - time.Millisecond)
@@ -150,6 +147,32 @@ func TestHungDatabaseFailsFast(t *testing.T) {
 		if v, err := s.Revision(ctx); err != nil || v != 7 {
 			t.Fatalf("read after the database came back: %v %v", v, err)
 		}
+	}
+}
+
+// TestHungWritesKeepReads: writes that time out (a statement hanging inside the
+// transaction, or its BEGIN) end at the write deadline and open the write breaker only:
+// reads go on, as they do on SQLite while another process holds the write lock.
+func TestHungWritesKeepReads(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+	s, d := hangStore(t, clock)
+	ctx := context.Background()
+	d.hangStmt.Store(true) // the INSERT inside the transaction hangs
+	if _, err := s.PutMetaIfAbsent(ctx, "k", "v"); !errors.Is(err, store.ErrUnavailable) || errors.Is(err, ErrBreakerOpen) {
+		t.Fatalf("write hanging inside its transaction: %v, want a timeout", err)
+	}
+	d.hangStmt.Store(false)
+	d.hangBegin.Store(true)
+	for range breakerThreshold - 1 {
+		if _, err := s.PutMetaIfAbsent(ctx, "k", "v"); !errors.Is(err, store.ErrUnavailable) || errors.Is(err, ErrBreakerOpen) {
+			t.Fatalf("hung BEGIN: %v, want a timeout", err)
+		}
+	}
+	if _, err := s.PutMetaIfAbsent(ctx, "k", "v"); !errors.Is(err, ErrBreakerOpen) {
+		t.Fatalf("write after %d timeouts: %v, want ErrBreakerOpen", breakerThreshold, err)
+	}
+	if v, err := s.Revision(ctx); err != nil || v != 7 {
+		t.Errorf("read while writes fail fast: %v %v", v, err)
 	}
 }
 
