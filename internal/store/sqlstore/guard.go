@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"time"
 
@@ -13,7 +14,8 @@ import (
 // A database that hangs (a stopped server, a network partition) must not hold every
 // request for as long as the TCP stack waits. So every call gets a deadline (the read
 // or write timeout, unless the caller's own deadline is sooner), and a breaker per
-// kind of call counts calls that ended with the database unreachable or too slow:
+// kind of call counts calls that ended past their deadline (a refused connection
+// fails fast by itself and is not counted):
 // after breakerThreshold of them in a row it opens, and calls of that kind fail at
 // once with ErrBreakerOpen (an ErrUnavailable) for the back-off; then one call goes
 // through as a probe, and its outcome closes the breaker or opens it again. Reads and
@@ -120,13 +122,22 @@ func (s *Store) guard(ctx context.Context, write bool) (context.Context, func(er
 		case err == nil:
 		case errors.Is(ctx.Err(), context.Canceled):
 			o = neutral
-		case ctx.Err() != nil, errors.Is(err, context.DeadlineExceeded), errors.Is(err, store.ErrUnavailable),
-			errors.Is(classify(err), store.ErrUnavailable):
+		case ctx.Err() != nil, errors.Is(err, context.DeadlineExceeded), isTimeout(err):
 			o = failed
+		case errors.Is(err, store.ErrUnavailable), errors.Is(classify(err), store.ErrUnavailable):
+			// Refused or reset: the call failed fast by itself, and counting it would only
+			// delay recovery by the back-off once the database listens again.
+			o = neutral
 		}
 		cancel()
 		b.done(o)
 	}, nil
+}
+
+// isTimeout reports a network timeout (a connect or read deadline of the driver).
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // guarded runs fn, a read (or write) of one or more statements that reads its rows

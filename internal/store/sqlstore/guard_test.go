@@ -6,8 +6,10 @@ import (
 	"database/sql/driver"
 	"errors"
 	"io"
+	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 // what a stopped (SIGSTOP) PostgreSQL or a network partition looks like from here.
 type hangDriver struct {
 	hangBegin, hangStmt atomic.Bool
+	refuse              atomic.Bool  // statements fail at once, as with ECONNREFUSED
 	calls               atomic.Int64 // operations that reached the driver
 }
 
@@ -31,6 +34,9 @@ type hangConn struct{ d *hangDriver }
 
 func (c *hangConn) wait(ctx context.Context, hang *atomic.Bool) error {
 	c.d.calls.Add(1)
+	if c.d.refuse.Load() {
+		return &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	}
 	if hang.Load() {
 		<-ctx.Done()
 		return ctx.Err()
@@ -173,6 +179,22 @@ func TestHungWritesKeepReads(t *testing.T) {
 	}
 	if v, err := s.Revision(ctx); err != nil || v != 7 {
 		t.Errorf("read while writes fail fast: %v %v", v, err)
+	}
+}
+
+// TestRefusedIsNotCounted: a database that refuses connections fails fast by itself;
+// the breaker stays closed, so service resumes as soon as it listens again.
+func TestRefusedIsNotCounted(t *testing.T) {
+	s, d := hangStore(t, &fakeClock{})
+	d.refuse.Store(true)
+	for range 3 * breakerThreshold {
+		if _, err := s.Revision(context.Background()); !errors.Is(err, store.ErrUnavailable) || errors.Is(err, ErrBreakerOpen) {
+			t.Fatalf("refused: %v, want ErrUnavailable without the breaker", err)
+		}
+	}
+	d.refuse.Store(false)
+	if _, err := s.Revision(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }
 
