@@ -27,7 +27,7 @@ func (s *Store) CreateApp(ctx context.Context, a store.Application) error {
 		if err := s.insertSecrets(ctx, tx, a.ID, a.Secrets); err != nil {
 			return err
 		}
-		return s.bump(ctx, tx)
+		return s.bumpApp(ctx, tx, a.Realm, a.ID, stateOf(a.Enabled))
 	})
 }
 
@@ -117,31 +117,6 @@ func (s *Store) ListApps(ctx context.Context, realm string, opt store.ListOption
 	return apps, total, nil
 }
 
-// AppStates returns every application id of realm with its enabled flag.
-func (s *Store) AppStates(ctx context.Context, realm string) (map[string]bool, error) {
-	out := map[string]bool{}
-	err := s.read(ctx, "app states", func(ctx context.Context, tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.q("SELECT id, enabled FROM apps WHERE realm = ?"), realm)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			var enabled bool
-			if err := rows.Scan(&id, &enabled); err != nil {
-				return err
-			}
-			out[id] = enabled
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
 // UpdateApp changes an application and replaces its secrets with the ones fn
 // returns, in one transaction. ID and Realm cannot change.
 func (s *Store) UpdateApp(ctx context.Context, realm, id string, fn func(store.Application) (store.Application, error)) (store.Application, error) {
@@ -160,7 +135,10 @@ func (s *Store) UpdateApp(ctx context.Context, realm, id string, fn func(store.A
 		}
 		return s.insertSecrets(ctx, tx, id, a.Secrets)
 	}
-	return update(ctx, s, "update app", load, fn, save)
+	bump := func(ctx context.Context, tx *sql.Tx, a store.Application) error {
+		return s.bumpApp(ctx, tx, realm, id, stateOf(a.Enabled))
+	}
+	return updateWith(ctx, s, "update app", load, fn, save, bump)
 }
 
 // DeleteApp removes an application, its secrets and its grants.
@@ -183,7 +161,7 @@ func (s *Store) DeleteApp(ctx context.Context, realm, id string) error {
 				return err
 			}
 		}
-		return s.bump(ctx, tx)
+		return s.bumpApp(ctx, tx, realm, id, stateDeleted)
 	})
 }
 

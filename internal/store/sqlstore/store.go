@@ -26,6 +26,8 @@ type Store struct {
 
 	readTimeout, writeTimeout time.Duration // deadline of one call (guard.go); 0: none
 	reads, writes             *breaker
+	now                       func() time.Time
+	states                    appStates // AppStates' memory (appstates.go)
 }
 
 // Option adjusts New and Open.
@@ -129,7 +131,7 @@ func newStore(d *dialect, write, read *sql.DB, o options) *Store {
 		o.now = time.Now
 	}
 	return &Store{d: d, w: write, r: read, retries: o.retries, readTimeout: o.readTimeout, writeTimeout: o.writeTimeout,
-		reads: &breaker{now: o.now}, writes: &breaker{now: o.now}}
+		reads: &breaker{now: o.now}, writes: &breaker{now: o.now}, now: o.now}
 }
 
 func orDefault(v, dflt int) int {
@@ -301,6 +303,18 @@ func (s *Store) readTx(ctx context.Context, op string, fn func(context.Context, 
 func update[T any](ctx context.Context, s *Store, op string,
 	load func(context.Context, *sql.Tx) (T, error), fn func(T) (T, error), save func(context.Context, *sql.Tx, T) error,
 ) (T, error) {
+	return updateWith(ctx, s, op, load, fn, save, nil)
+}
+
+// updateWith is update with its own revision bump (nil: s.bump), for a change that
+// records more under the new revision (bumpApp).
+func updateWith[T any](ctx context.Context, s *Store, op string,
+	load func(context.Context, *sql.Tx) (T, error), fn func(T) (T, error), save func(context.Context, *sql.Tx, T) error,
+	bump func(context.Context, *sql.Tx, T) error,
+) (T, error) {
+	if bump == nil {
+		bump = func(ctx context.Context, tx *sql.Tx, _ T) error { return s.bump(ctx, tx) }
+	}
 	var out T
 	err := s.write(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
 		cur, err := load(ctx, tx)
@@ -314,7 +328,7 @@ func update[T any](ctx context.Context, s *Store, op string,
 		if err := save(ctx, tx, next); err != nil {
 			return err
 		}
-		if err := s.bump(ctx, tx); err != nil {
+		if err := bump(ctx, tx, next); err != nil {
 			return err
 		}
 		out, err = load(ctx, tx)
