@@ -98,7 +98,7 @@ func (s *Store) ListApps(ctx context.Context, realm string, opt store.ListOption
 	var total int
 	err := s.read(ctx, "list apps", func(ctx context.Context, tx *sql.Tx) error {
 		var err error
-		if apps, total, err = listPage(ctx, s, tx, "apps", appCols, "name_fold", "name, id", realm, opt, scanApp); err != nil || len(apps) == 0 {
+		if apps, total, err = listPage(ctx, s, tx, "apps", appCols, s.d.appSearch, "name, id", realm, opt, scanApp); err != nil || len(apps) == 0 {
 			return err
 		}
 		ids := make([]string, len(apps))
@@ -202,15 +202,16 @@ func (s *Store) loadSecrets(ctx context.Context, q querier, appIDs []string) (ma
 	return out, rows.Err()
 }
 
-// listPage counts a realm's rows of table whose foldCol contains opt.Query (literally,
-// case-insensitively) and reads the page opt asks for, ordered by order, inside tx.
-func listPage[T any](ctx context.Context, s *Store, tx *sql.Tx, table, cols, foldCol, order, realm string,
+// listPage counts a realm's rows of table that match opt.Query (through match: the
+// folded text contains the query, literally, case-insensitively) and reads the page opt
+// asks for, ordered by order, inside tx.
+func listPage[T any](ctx context.Context, s *Store, tx *sql.Tx, table, cols string, match textSearch, order, realm string,
 	opt store.ListOptions, scan func(scanner) (T, error)) ([]T, int, error) {
 	offset, limit := page(opt.Offset, opt.Limit)
 	where, args := "realm = ?", []any{realm}
 	if opt.Query != "" {
-		where += " AND " + foldCol + ` LIKE ? ESCAPE '\'`
-		args = append(args, containsPattern(opt.Query))
+		where += " AND " + match.cond
+		args = append(args, match.pattern(opt.Query))
 	}
 	var total int
 	if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM "+table+" WHERE "+where), args...).Scan(&total); err != nil {

@@ -60,7 +60,7 @@ func (s *Store) ListUsers(ctx context.Context, realm string, opt store.ListOptio
 	var total int
 	err := s.read(ctx, "list users", func(ctx context.Context, tx *sql.Tx) error {
 		var err error
-		users, total, err = listPage(ctx, s, tx, "users", userCols, "username_fold", "username, id", realm, opt, scanUser)
+		users, total, err = listPage(ctx, s, tx, "users", userCols, textSearch{`username_fold LIKE ? ESCAPE '\'`, containsPattern}, "username, id", realm, opt, scanUser)
 		return err
 	})
 	if err != nil {
