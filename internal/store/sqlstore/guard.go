@@ -142,13 +142,11 @@ func isTimeout(err error) bool {
 
 // guarded runs fn, a read (or write) of one or more statements that reads its rows
 // before it returns, under guard.
-func guarded[T any](ctx context.Context, s *Store, write bool, fn func(context.Context) (T, error)) (T, error) {
+func guarded[T any](ctx context.Context, s *Store, write bool, fn func(context.Context) (T, error)) (v T, err error) {
 	gctx, end, err := s.guard(ctx, write)
 	if err != nil {
-		var zero T
-		return zero, err
+		return v, err
 	}
-	v, err := fn(gctx)
-	end(err)
-	return v, err
+	defer func() { end(err) }() // deferred: a panic in fn must not leave a probe in flight for ever
+	return fn(gctx)
 }

@@ -215,3 +215,23 @@ func TestCallerCancelIsNotAnOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestPanicEndsProbe: a call that panics still reports to the breaker, so a panicking
+// probe does not keep the breaker open for ever.
+func TestPanicEndsProbe(t *testing.T) {
+	clock := &fakeClock{}
+	s, d := hangStore(t, clock)
+	d.hangStmt.Store(true)
+	for range breakerThreshold {
+		s.Revision(context.Background())
+	}
+	d.hangStmt.Store(false)
+	clock.add(breakerBackoff)
+	func() {
+		defer func() { recover() }()
+		guarded(context.Background(), s, false, func(context.Context) (int, error) { panic("bug") })
+	}()
+	if _, err := s.Revision(context.Background()); errors.Is(err, ErrBreakerOpen) {
+		t.Fatalf("after a panicking probe: %v, want the next call to probe", err)
+	}
+}

@@ -225,14 +225,13 @@ func (s *Store) dyn(query string) string {
 
 // write runs fn in one read-write transaction on the writer and commits it. On
 // PostgreSQL a serialization failure or deadlock runs fn again.
-func (s *Store) write(ctx context.Context, op string, fn func(context.Context, *sql.Tx) error) error {
+func (s *Store) write(ctx context.Context, op string, fn func(context.Context, *sql.Tx) error) (err error) {
 	ctx, end, err := s.guard(ctx, true)
 	if err != nil {
 		return wrap(op, err)
 	}
-	err = s.retry(ctx, op, fn)
-	end(err)
-	return err
+	defer func() { end(err) }() // deferred: fn may panic (tryWrite re-panics)
+	return s.retry(ctx, op, fn)
 }
 
 func (s *Store) retry(ctx context.Context, op string, fn func(context.Context, *sql.Tx) error) error {
@@ -275,14 +274,13 @@ func (s *Store) tryWrite(ctx context.Context, fn func(context.Context, *sql.Tx) 
 
 // read runs fn in a read-only transaction on the read pool: one snapshot for
 // statements that must agree (a page and its total, apps and their secrets).
-func (s *Store) read(ctx context.Context, op string, fn func(context.Context, *sql.Tx) error) error {
+func (s *Store) read(ctx context.Context, op string, fn func(context.Context, *sql.Tx) error) (err error) {
 	ctx, end, err := s.guard(ctx, false)
 	if err != nil {
 		return wrap(op, err)
 	}
-	err = s.readTx(ctx, op, fn)
-	end(err)
-	return err
+	defer func() { end(err) }()
+	return s.readTx(ctx, op, fn)
 }
 
 func (s *Store) readTx(ctx context.Context, op string, fn func(context.Context, *sql.Tx) error) error {
