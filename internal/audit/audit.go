@@ -1,10 +1,10 @@
 // Package audit records the audit trail. Management changes are written synchronously
 // with Write (the caller learns if the record failed); high-volume token events go
 // through Record, which batches them in the background and never blocks a request.
-// Within a batch (half a second), identical recorded events — same realm, actor,
+// Within a batch (Window, a tenth of a second), identical recorded events — same realm, actor,
 // action, target, outcome and detail — are stored once, with detail "count" (how many)
 // and "last" (when the last one happened): a client taking a thousand tokens a second
-// makes two rows a second, not a thousand.
+// makes ten rows a second, not a thousand.
 // Events never carry secrets or tokens: callers put ids, names and reasons only.
 // Every field is capped where events enter (Cap), since some come from unauthenticated
 // requests; Retention deletes events older than the configured age.
@@ -21,6 +21,12 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/store"
 )
+
+// Window is how long a recorded event may wait in memory before its batch is written,
+// and so what a crash (kill -9, power loss) can lose: the events of the last Window,
+// plus those of a batch being written. A graceful shutdown writes everything queued
+// (Run drains). Shorter windows cost one database transaction more per window.
+const Window = 100 * time.Millisecond
 
 // Appender is the part of the store the recorder uses.
 type Appender interface {
@@ -43,7 +49,7 @@ type Recorder struct {
 // New returns a recorder; call Run to start its background writer.
 func New(s Appender, log *slog.Logger) *Recorder {
 	return &Recorder{store: s, log: log, ch: make(chan store.AuditEvent, 8192), batch: 512,
-		every: 500 * time.Millisecond, done: make(chan struct{})}
+		every: Window, done: make(chan struct{})}
 }
 
 // Write stores one event now, its fields capped (Cap).

@@ -16,6 +16,15 @@ import (
 	"github.com/gatehouse/gatehouse/internal/outbound"
 )
 
+// Defaults of the connection and database limits (--max-connections, --idle-timeout,
+// --db-read-timeout, --db-write-timeout).
+const (
+	DefaultMaxConnections = 4096
+	DefaultIdleTimeout    = 30 * time.Second
+	DefaultDBReadTimeout  = time.Second
+	DefaultDBWriteTimeout = 3 * time.Second
+)
+
 // DefaultAuditRetention is how long audit events are kept (--audit-retention).
 const DefaultAuditRetention = 90 * 24 * time.Hour
 
@@ -50,6 +59,12 @@ type Config struct {
 	ModelerMaxBody      int64         // bytes; Web Modeler API request bodies above it get 413
 	AuditRetention      time.Duration // audit events older than this are deleted; 0: kept forever
 	OutboundAllow       string        // comma-separated CIDRs server-side requests may reach although internal
+
+	// Limits of each listener and of each database call on a request path.
+	MaxConnections int           // open connections per listener; more wait to be accepted
+	IdleTimeout    time.Duration // a connection waiting for its (next) request is closed after this
+	DBReadTimeout  time.Duration // deadline of one database read on a request path
+	DBWriteTimeout time.Duration // deadline of one database write on a request path
 
 	// Resource APIs (Administration API).
 	ConsoleDisableAuth   bool          // no authentication on the Administration API (local use only)
@@ -135,6 +150,10 @@ func Defaults() Config {
 		DefaultRealm:        DefaultRealm,
 		ModelerMaxBody:      10 << 20,
 		AuditRetention:      DefaultAuditRetention,
+		MaxConnections:      DefaultMaxConnections,
+		IdleTimeout:         DefaultIdleTimeout,
+		DBReadTimeout:       DefaultDBReadTimeout,
+		DBWriteTimeout:      DefaultDBWriteTimeout,
 
 		ClockSkew:            DefaultClockSkew,
 		ClusterProbeInterval: DefaultClusterProbeInterval,
@@ -200,6 +219,14 @@ func (c *Config) Validate() error {
 	}
 	if _, err := clientip.Parse(c.TrustedProxies); err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	if c.MaxConnections < 1 {
+		return fmt.Errorf("--max-connections: must be at least 1")
+	}
+	for name, d := range map[string]time.Duration{"idle-timeout": c.IdleTimeout, "db-read-timeout": c.DBReadTimeout, "db-write-timeout": c.DBWriteTimeout} {
+		if d <= 0 {
+			return fmt.Errorf("--%s: must be positive", name)
+		}
 	}
 	if c.AuditRetention < 0 {
 		return fmt.Errorf("--audit-retention: must not be negative (0 keeps events forever)")
@@ -343,6 +370,8 @@ func (c Config) String() string {
 	fmt.Fprintf(&b, " console-disable-auth=%t issuer-url=%s clock-skew=%s clusters=%d",
 		c.ConsoleDisableAuth, c.IssuerURL, c.ClockSkew, len(c.Clusters))
 	fmt.Fprintf(&b, " audit-retention=%s outbound-allow=%s", c.AuditRetention, c.OutboundAllow)
+	fmt.Fprintf(&b, " max-connections=%d idle-timeout=%s db-read-timeout=%s db-write-timeout=%s",
+		c.MaxConnections, c.IdleTimeout, c.DBReadTimeout, c.DBWriteTimeout)
 	return b.String()
 }
 

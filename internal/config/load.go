@@ -106,6 +106,19 @@ var settings = func() []setting {
 		d("console-session-idle", "a web console session unused this long ends (sign in again)", func(c *Config) *time.Duration { return &c.ConsoleSessionIdle }),
 		d("audit-retention", "audit events older than this are deleted (checked hourly); 0 keeps them forever", func(c *Config) *time.Duration { return &c.AuditRetention }),
 		s("outbound-allow", "comma-separated CIDRs or addresses that server-side requests (cluster probes, usage metrics, remote issuer) may reach although loopback, link-local or private; e.g. the cluster's pod network", func(c *Config) *string { return &c.OutboundAllow }),
+		mk("max-connections", "open connections each listener accepts; more wait in the listen queue until one closes",
+			func(c *Config) string { return strconv.Itoa(c.MaxConnections) },
+			func(c *Config, v string) error {
+				n, err := strconv.Atoi(strings.TrimSpace(v))
+				if err != nil || n < 1 {
+					return fmt.Errorf("invalid count %q (a positive number)", v)
+				}
+				c.MaxConnections = n
+				return nil
+			}),
+		d("idle-timeout", "a connection that has not sent its first request, or its next one on keep-alive, is closed after this", func(c *Config) *time.Duration { return &c.IdleTimeout }),
+		d("db-read-timeout", "deadline of one database read made by a request (503 when it passes)", func(c *Config) *time.Duration { return &c.DBReadTimeout }),
+		d("db-write-timeout", "deadline of one database write made by a request (503 when it passes)", func(c *Config) *time.Duration { return &c.DBWriteTimeout }),
 		d("console-session-max-age", "a web console session ends this long after sign-in, used or not", func(c *Config) *time.Duration { return &c.ConsoleSessionMaxAge }),
 	}
 }()

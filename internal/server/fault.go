@@ -28,15 +28,20 @@ const (
 	// pollTimeout bounds one revision poll, so that a database that hangs (a network
 	// partition) is noticed as surely as one that refuses connections.
 	pollTimeout = 2 * time.Second
+	// readyTimeout bounds /readyz's database check, so that /readyz answers within half
+	// a second (a probe's usual timeout is one) even when the database hangs; while the
+	// store's read breaker is open it answers at once.
+	readyTimeout = 400 * time.Millisecond
 	// reloadTimeout bounds reloading the key sets after a change or an outage.
 	reloadTimeout = 10 * time.Second
 	// keyMaintenanceTimeout bounds one round of scheduled key work (keys.Manager.Run),
 	// so that a hung database does not stall the schedule.
 	keyMaintenanceTimeout = 30 * time.Second
-	// requestTimeout bounds how long a request may wait for the database before it
-	// answers 503 (the handlers map context.DeadlineExceeded and store.ErrUnavailable
-	// to 503 + Retry-After). It is above SQLite's busy timeout (5 s), so a write that
-	// waits for another process's lock fails on SQLITE_BUSY first.
+	// requestTimeout bounds how long a request may wait for the database, all its calls
+	// together, before it answers 503 (the handlers map context.DeadlineExceeded and
+	// store.ErrUnavailable to 503 + Retry-After). Each call has its own, shorter deadline
+	// in the store (--db-read-timeout, --db-write-timeout), which also ends a write
+	// waiting for another process's SQLite lock before the 5 s busy timeout.
 	requestTimeout = 15 * time.Second
 	// outageRequestTimeout replaces requestTimeout while the last poll failed, so that
 	// requests fail fast instead of each waiting for a database known to be down.

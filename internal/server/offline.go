@@ -23,7 +23,7 @@ func openCore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.S
 			return nil, nil, fmt.Errorf("with --database-url, set GATEHOUSE_MASTER_KEY (the same 32-byte key on every replica, e.g. `openssl rand -base64 32`)")
 		}
 	}
-	st, err := OpenStore(ctx, cfg)
+	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open store: %w", err)
 	}

@@ -102,7 +102,7 @@ func (s *Server) listen() error {
 		if err != nil {
 			return fmt.Errorf("%s listener: %w", l.name, err)
 		}
-		s.listeners[l.name] = ln
+		s.listeners[l.name] = limitListen(ln, s.cfg.MaxConnections)
 	}
 	return nil
 }
@@ -137,13 +137,24 @@ func (s *Server) clientIP() clientip.Resolver {
 	return r
 }
 
+// httpServer serves one listener. Connections are not authenticated, requests are: so
+// every connection that is not busy with a request — one that has not sent its first
+// request's headers yet, or waits between keep-alive requests — is closed after
+// --idle-timeout (default 30 s), which bounds what clients that never send anything
+// (or never authenticate) can hold. Headers must arrive within 10 s, or the idle
+// timeout when it is shorter.
 func (s *Server) httpServer(name string, h http.Handler) *http.Server {
+	idle := s.cfg.IdleTimeout
+	if idle <= 0 {
+		idle = config.DefaultIdleTimeout
+	}
+	header := min(10*time.Second, idle)
 	return &http.Server{
 		Handler:           secure(recoverer(s.log, s.bounded(h))),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: header,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		IdleTimeout:       idle,
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler().WithAttrs([]slog.Attr{slog.String("listener", name)}), slog.LevelWarn),
 	}

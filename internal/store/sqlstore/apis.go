@@ -48,7 +48,7 @@ func (s *Store) CreateAPI(ctx context.Context, a store.API) error {
 	if err != nil {
 		return wrap("create api", err)
 	}
-	return s.write(ctx, "create api", func(tx *sql.Tx) error {
+	return s.write(ctx, "create api", func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO apis (id, realm, name, audience, aliases, permissions, preset,
 			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), append([]any{a.ID, a.Realm}, args...)...)
 		if err != nil {
@@ -73,19 +73,23 @@ func (s *Store) loadAPI(ctx context.Context, q querier, realm, id, lock string) 
 
 // ListAPIs returns realm's APIs ordered by name, id.
 func (s *Store) ListAPIs(ctx context.Context, realm string) ([]store.API, error) {
-	rows, err := s.r.QueryContext(ctx, s.q("SELECT "+apiCols+" FROM apis WHERE realm = ? ORDER BY name, id"), realm)
-	if err != nil {
-		return nil, wrap("list apis", err)
-	}
-	as, err := collect(rows, scanAPI)
-	return as, wrap("list apis", err)
+	return guarded(ctx, s, false, func(ctx context.Context) ([]store.API, error) {
+		rows, err := s.r.QueryContext(ctx, s.q("SELECT "+apiCols+" FROM apis WHERE realm = ? ORDER BY name, id"), realm)
+		if err != nil {
+			return nil, wrap("list apis", err)
+		}
+		as, err := collect(rows, scanAPI)
+		return as, wrap("list apis", err)
+	})
 }
 
 // UpdateAPI changes an API and removes the grants of permissions it no longer
 // defines, in one transaction. ID and Realm cannot change.
 func (s *Store) UpdateAPI(ctx context.Context, realm, id string, fn func(store.API) (store.API, error)) (store.API, error) {
-	load := func(tx *sql.Tx) (store.API, error) { return s.loadAPI(ctx, tx, realm, id, s.d.lockUpdate) }
-	save := func(tx *sql.Tx, a store.API) error {
+	load := func(ctx context.Context, tx *sql.Tx) (store.API, error) {
+		return s.loadAPI(ctx, tx, realm, id, s.d.lockUpdate)
+	}
+	save := func(ctx context.Context, tx *sql.Tx, a store.API) error {
 		args, err := apiArgs(a)
 		if err != nil {
 			return err
@@ -112,7 +116,7 @@ func (s *Store) UpdateAPI(ctx context.Context, realm, id string, fn func(store.A
 // DeleteAPI removes an API. While it is granted it fails with ErrConflict,
 // unless cascade, which removes the grants too.
 func (s *Store) DeleteAPI(ctx context.Context, realm, id string, cascade bool) error {
-	return s.write(ctx, "delete api", func(tx *sql.Tx) error {
+	return s.write(ctx, "delete api", func(ctx context.Context, tx *sql.Tx) error {
 		ok, err := exists(ctx, tx, s.q("SELECT 1 FROM apis WHERE realm = ? AND id = ?"+s.d.lockUpdate), realm, id)
 		if err != nil {
 			return err

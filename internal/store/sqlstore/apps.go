@@ -18,7 +18,7 @@ func scanApp(sc scanner) (store.Application, error) {
 
 // CreateApp stores a new application with its secrets.
 func (s *Store) CreateApp(ctx context.Context, a store.Application) error {
-	return s.write(ctx, "create app", func(tx *sql.Tx) error {
+	return s.write(ctx, "create app", func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q("INSERT INTO apps (name_fold, "+appCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
 			fold(a.Name), a.ID, a.Realm, a.ClientID, a.Name, a.Type, a.Enabled, a.Source, ms(a.CreatedAt), ms(a.UpdatedAt))
 		if err != nil {
@@ -27,7 +27,7 @@ func (s *Store) CreateApp(ctx context.Context, a store.Application) error {
 		if err := s.insertSecrets(ctx, tx, a.ID, a.Secrets); err != nil {
 			return err
 		}
-		return s.bump(ctx, tx)
+		return s.bumpApp(ctx, tx, a.Realm, a.ID, stateOf(a.Enabled))
 	})
 }
 
@@ -44,37 +44,39 @@ func (s *Store) GetAppByClientID(ctx context.Context, realm, clientID string) (s
 // getApp reads an application and its secrets with one statement (the token
 // endpoint's lookup), so no transaction is needed for a consistent result.
 func (s *Store) getApp(ctx context.Context, op, col, realm, key string) (store.Application, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT a.id, a.realm, a.client_id, a.name, a.type, a.enabled, a.source,
-		a.created_at, a.updated_at, s.id, s.kind, s.hash, s.created_at, s.expires_at
-		FROM apps a LEFT JOIN app_secrets s ON s.app_id = a.id
-		WHERE a.realm = ? AND a.`+col+` = ? ORDER BY s.pos`), realm, key)
-	if err != nil {
-		return store.Application{}, wrap(op, err)
-	}
-	defer rows.Close()
-	var a store.Application
-	found := false
-	for rows.Next() {
-		var sid, kind sql.NullString
-		var sec store.Secret
-		if err := rows.Scan(&a.ID, &a.Realm, &a.ClientID, &a.Name, &a.Type, &a.Enabled, &a.Source,
-			msTime{&a.CreatedAt}, msTime{&a.UpdatedAt},
-			&sid, &kind, &sec.Hash, msTime{&sec.CreatedAt}, msTime{&sec.ExpiresAt}); err != nil {
+	return guarded(ctx, s, false, func(ctx context.Context) (store.Application, error) {
+		rows, err := s.r.QueryContext(ctx, s.q(`SELECT a.id, a.realm, a.client_id, a.name, a.type, a.enabled, a.source,
+			a.created_at, a.updated_at, s.id, s.kind, s.hash, s.created_at, s.expires_at
+			FROM apps a LEFT JOIN app_secrets s ON s.app_id = a.id
+			WHERE a.realm = ? AND a.`+col+` = ? ORDER BY s.pos`), realm, key)
+		if err != nil {
 			return store.Application{}, wrap(op, err)
 		}
-		found = true
-		if sid.Valid {
-			sec.ID, sec.Kind, sec.Hash = sid.String, kind.String, emptyNil(sec.Hash)
-			a.Secrets = append(a.Secrets, sec)
+		defer rows.Close()
+		var a store.Application
+		found := false
+		for rows.Next() {
+			var sid, kind sql.NullString
+			var sec store.Secret
+			if err := rows.Scan(&a.ID, &a.Realm, &a.ClientID, &a.Name, &a.Type, &a.Enabled, &a.Source,
+				msTime{&a.CreatedAt}, msTime{&a.UpdatedAt},
+				&sid, &kind, &sec.Hash, msTime{&sec.CreatedAt}, msTime{&sec.ExpiresAt}); err != nil {
+				return store.Application{}, wrap(op, err)
+			}
+			found = true
+			if sid.Valid {
+				sec.ID, sec.Kind, sec.Hash = sid.String, kind.String, emptyNil(sec.Hash)
+				a.Secrets = append(a.Secrets, sec)
+			}
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return store.Application{}, wrap(op, err)
-	}
-	if !found {
-		return store.Application{}, notFound(op)
-	}
-	return a, nil
+		if err := rows.Err(); err != nil {
+			return store.Application{}, wrap(op, err)
+		}
+		if !found {
+			return store.Application{}, notFound(op)
+		}
+		return a, nil
+	})
 }
 
 // loadApp reads one application and its secrets; lock is appended to the
@@ -94,9 +96,9 @@ func (s *Store) loadApp(ctx context.Context, q querier, col, realm, key, lock st
 func (s *Store) ListApps(ctx context.Context, realm string, opt store.ListOptions) ([]store.Application, int, error) {
 	var apps []store.Application
 	var total int
-	err := s.read(ctx, "list apps", func(tx *sql.Tx) error {
+	err := s.read(ctx, "list apps", func(ctx context.Context, tx *sql.Tx) error {
 		var err error
-		if apps, total, err = listPage(ctx, s, tx, "apps", appCols, "name_fold", "name, id", realm, opt, scanApp); err != nil || len(apps) == 0 {
+		if apps, total, err = listPage(ctx, s, tx, "apps", appCols, s.d.appSearch, "name, id", realm, opt, scanApp); err != nil || len(apps) == 0 {
 			return err
 		}
 		ids := make([]string, len(apps))
@@ -115,38 +117,13 @@ func (s *Store) ListApps(ctx context.Context, realm string, opt store.ListOption
 	return apps, total, nil
 }
 
-// AppStates returns every application id of realm with its enabled flag.
-func (s *Store) AppStates(ctx context.Context, realm string) (map[string]bool, error) {
-	out := map[string]bool{}
-	err := s.read(ctx, "app states", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.q("SELECT id, enabled FROM apps WHERE realm = ?"), realm)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			var enabled bool
-			if err := rows.Scan(&id, &enabled); err != nil {
-				return err
-			}
-			out[id] = enabled
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
 // UpdateApp changes an application and replaces its secrets with the ones fn
 // returns, in one transaction. ID and Realm cannot change.
 func (s *Store) UpdateApp(ctx context.Context, realm, id string, fn func(store.Application) (store.Application, error)) (store.Application, error) {
-	load := func(tx *sql.Tx) (store.Application, error) {
+	load := func(ctx context.Context, tx *sql.Tx) (store.Application, error) {
 		return s.loadApp(ctx, tx, "id", realm, id, s.d.lockUpdate)
 	}
-	save := func(tx *sql.Tx, a store.Application) error {
+	save := func(ctx context.Context, tx *sql.Tx, a store.Application) error {
 		_, err := tx.ExecContext(ctx, s.q(`UPDATE apps SET client_id = ?, name = ?, name_fold = ?, type = ?,
 			enabled = ?, source = ?, created_at = ?, updated_at = ? WHERE id = ?`),
 			a.ClientID, a.Name, fold(a.Name), a.Type, a.Enabled, a.Source, ms(a.CreatedAt), ms(a.UpdatedAt), id)
@@ -158,12 +135,15 @@ func (s *Store) UpdateApp(ctx context.Context, realm, id string, fn func(store.A
 		}
 		return s.insertSecrets(ctx, tx, id, a.Secrets)
 	}
-	return update(ctx, s, "update app", load, fn, save)
+	bump := func(ctx context.Context, tx *sql.Tx, a store.Application) error {
+		return s.bumpApp(ctx, tx, realm, id, stateOf(a.Enabled))
+	}
+	return updateWith(ctx, s, "update app", load, fn, save, bump)
 }
 
 // DeleteApp removes an application, its secrets and its grants.
 func (s *Store) DeleteApp(ctx context.Context, realm, id string) error {
-	return s.write(ctx, "delete app", func(tx *sql.Tx) error {
+	return s.write(ctx, "delete app", func(ctx context.Context, tx *sql.Tx) error {
 		// Lock first, like UpdateApp, so the two serialize on the row.
 		ok, err := exists(ctx, tx, s.q("SELECT 1 FROM apps WHERE realm = ? AND id = ?"+s.d.lockUpdate), realm, id)
 		if err != nil {
@@ -181,7 +161,7 @@ func (s *Store) DeleteApp(ctx context.Context, realm, id string) error {
 				return err
 			}
 		}
-		return s.bump(ctx, tx)
+		return s.bumpApp(ctx, tx, realm, id, stateDeleted)
 	})
 }
 
@@ -222,15 +202,16 @@ func (s *Store) loadSecrets(ctx context.Context, q querier, appIDs []string) (ma
 	return out, rows.Err()
 }
 
-// listPage counts a realm's rows of table whose foldCol contains opt.Query (literally,
-// case-insensitively) and reads the page opt asks for, ordered by order, inside tx.
-func listPage[T any](ctx context.Context, s *Store, tx *sql.Tx, table, cols, foldCol, order, realm string,
+// listPage counts a realm's rows of table that match opt.Query (through match: the
+// folded text contains the query, literally, case-insensitively) and reads the page opt
+// asks for, ordered by order, inside tx.
+func listPage[T any](ctx context.Context, s *Store, tx *sql.Tx, table, cols string, match textSearch, order, realm string,
 	opt store.ListOptions, scan func(scanner) (T, error)) ([]T, int, error) {
 	offset, limit := page(opt.Offset, opt.Limit)
 	where, args := "realm = ?", []any{realm}
 	if opt.Query != "" {
-		where += " AND " + foldCol + ` LIKE ? ESCAPE '\'`
-		args = append(args, containsPattern(opt.Query))
+		where += " AND " + match.cond
+		args = append(args, match.pattern(opt.Query))
 	}
 	var total int
 	if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM "+table+" WHERE "+where), args...).Scan(&total); err != nil {

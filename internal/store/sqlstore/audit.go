@@ -20,7 +20,7 @@ func (s *Store) AppendAudit(ctx context.Context, events ...store.AuditEvent) err
 	if len(events) == 0 {
 		return nil
 	}
-	return s.write(ctx, "append audit", func(tx *sql.Tx) error {
+	return s.write(ctx, "append audit", func(ctx context.Context, tx *sql.Tx) error {
 		var full *sql.Stmt // the statement of a whole chunk, prepared once per batch
 		defer func() {
 			if full != nil {
@@ -68,7 +68,7 @@ func (s *Store) PurgeAudit(ctx context.Context, before time.Time) (int, error) {
 	total := 0
 	for {
 		var n int64
-		err := s.write(ctx, "purge audit", func(tx *sql.Tx) error {
+		err := s.write(ctx, "purge audit", func(ctx context.Context, tx *sql.Tx) error {
 			res, err := tx.ExecContext(ctx, query, before.UnixMilli(), purgeChunk)
 			if err != nil {
 				return err
@@ -86,46 +86,48 @@ func (s *Store) PurgeAudit(ctx context.Context, before time.Time) (int, error) {
 // ListAudit returns events matching q, newest (highest ID) first. Since is
 // inclusive, Until exclusive; an Action ending in "." matches as a prefix.
 func (s *Store) ListAudit(ctx context.Context, q store.AuditQuery) ([]store.AuditEvent, error) {
-	var where []string
-	var args []any
-	eq := func(col, v string) {
-		if v != "" {
-			where, args = append(where, col+" = ?"), append(args, v)
+	return guarded(ctx, s, false, func(ctx context.Context) ([]store.AuditEvent, error) {
+		var where []string
+		var args []any
+		eq := func(col, v string) {
+			if v != "" {
+				where, args = append(where, col+" = ?"), append(args, v)
+			}
 		}
-	}
-	eq("realm", q.Realm)
-	eq("actor", q.Actor)
-	eq("target", q.Target)
-	eq("outcome", q.Outcome)
-	if strings.HasSuffix(q.Action, ".") {
-		// substr counts characters in both dialects; no LIKE, so no escaping.
-		where = append(where, "substr(action, 1, ?) = ?")
-		args = append(args, utf8.RuneCountInString(q.Action), q.Action)
-	} else {
-		eq("action", q.Action)
-	}
-	if !q.Since.IsZero() {
-		where, args = append(where, "occurred_at >= ?"), append(args, q.Since.UnixMilli())
-	}
-	if !q.Until.IsZero() {
-		where, args = append(where, "occurred_at < ?"), append(args, q.Until.UnixMilli())
-	}
-	if q.BeforeID > 0 {
-		where, args = append(where, "id < ?"), append(args, q.BeforeID)
-	}
-	query := "SELECT id, realm, occurred_at, actor, action, target, outcome, detail FROM audit"
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	_, limit := page(0, q.Limit)
-	rows, err := s.r.QueryContext(ctx, s.q(query+" ORDER BY id DESC LIMIT ?"), append(args, limit)...)
-	if err != nil {
-		return nil, wrap("list audit", err)
-	}
-	es, err := collect(rows, func(sc scanner) (store.AuditEvent, error) {
-		var e store.AuditEvent
-		err := sc.Scan(&e.ID, &e.Realm, msTime{&e.Time}, &e.Actor, &e.Action, &e.Target, &e.Outcome, jsonCol{&e.Detail})
-		return e, err
+		eq("realm", q.Realm)
+		eq("actor", q.Actor)
+		eq("target", q.Target)
+		eq("outcome", q.Outcome)
+		if strings.HasSuffix(q.Action, ".") {
+			// substr counts characters in both dialects; no LIKE, so no escaping.
+			where = append(where, "substr(action, 1, ?) = ?")
+			args = append(args, utf8.RuneCountInString(q.Action), q.Action)
+		} else {
+			eq("action", q.Action)
+		}
+		if !q.Since.IsZero() {
+			where, args = append(where, "occurred_at >= ?"), append(args, q.Since.UnixMilli())
+		}
+		if !q.Until.IsZero() {
+			where, args = append(where, "occurred_at < ?"), append(args, q.Until.UnixMilli())
+		}
+		if q.BeforeID > 0 {
+			where, args = append(where, "id < ?"), append(args, q.BeforeID)
+		}
+		query := "SELECT id, realm, occurred_at, actor, action, target, outcome, detail FROM audit"
+		if len(where) > 0 {
+			query += " WHERE " + strings.Join(where, " AND ")
+		}
+		_, limit := page(0, q.Limit)
+		rows, err := s.r.QueryContext(ctx, s.q(query+" ORDER BY id DESC LIMIT ?"), append(args, limit)...)
+		if err != nil {
+			return nil, wrap("list audit", err)
+		}
+		es, err := collect(rows, func(sc scanner) (store.AuditEvent, error) {
+			var e store.AuditEvent
+			err := sc.Scan(&e.ID, &e.Realm, msTime{&e.Time}, &e.Actor, &e.Action, &e.Target, &e.Outcome, jsonCol{&e.Detail})
+			return e, err
+		})
+		return es, wrap("list audit", err)
 	})
-	return es, wrap("list audit", err)
 }

@@ -53,7 +53,7 @@ func (s *Store) CreateCluster(ctx context.Context, c store.Cluster) error {
 	if err != nil {
 		return wrap("create cluster", err)
 	}
-	return s.write(ctx, "create cluster", func(tx *sql.Tx) error {
+	return s.write(ctx, "create cluster", func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q("INSERT INTO clusters (id, realm, name, namespace, version, tags, components, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
 			append([]any{c.ID, c.Realm}, args...)...)
 		if err != nil {
@@ -65,29 +65,33 @@ func (s *Store) CreateCluster(ctx context.Context, c store.Cluster) error {
 
 // GetCluster returns a cluster of realm by id.
 func (s *Store) GetCluster(ctx context.Context, realm, id string) (store.Cluster, error) {
-	c, err := scanCluster(s.r.QueryRowContext(ctx, s.q("SELECT "+clusterCols+" FROM clusters WHERE realm = ? AND id = ?"), realm, id))
-	if err != nil {
-		return store.Cluster{}, wrap("get cluster", err)
-	}
-	return c, nil
+	return guarded(ctx, s, false, func(ctx context.Context) (store.Cluster, error) {
+		c, err := scanCluster(s.r.QueryRowContext(ctx, s.q("SELECT "+clusterCols+" FROM clusters WHERE realm = ? AND id = ?"), realm, id))
+		if err != nil {
+			return store.Cluster{}, wrap("get cluster", err)
+		}
+		return c, nil
+	})
 }
 
 // ListClusters returns realm's clusters ordered by name, id.
 func (s *Store) ListClusters(ctx context.Context, realm string) ([]store.Cluster, error) {
-	rows, err := s.r.QueryContext(ctx, s.q("SELECT "+clusterCols+" FROM clusters WHERE realm = ? ORDER BY name, id"), realm)
-	if err != nil {
-		return nil, wrap("list clusters", err)
-	}
-	cs, err := collect(rows, scanCluster)
-	return cs, wrap("list clusters", err)
+	return guarded(ctx, s, false, func(ctx context.Context) ([]store.Cluster, error) {
+		rows, err := s.r.QueryContext(ctx, s.q("SELECT "+clusterCols+" FROM clusters WHERE realm = ? ORDER BY name, id"), realm)
+		if err != nil {
+			return nil, wrap("list clusters", err)
+		}
+		cs, err := collect(rows, scanCluster)
+		return cs, wrap("list clusters", err)
+	})
 }
 
 // UpdateCluster changes a cluster in one transaction. ID and Realm cannot change.
 func (s *Store) UpdateCluster(ctx context.Context, realm, id string, fn func(store.Cluster) (store.Cluster, error)) (store.Cluster, error) {
-	load := func(tx *sql.Tx) (store.Cluster, error) {
+	load := func(ctx context.Context, tx *sql.Tx) (store.Cluster, error) {
 		return scanCluster(tx.QueryRowContext(ctx, s.q("SELECT "+clusterCols+" FROM clusters WHERE realm = ? AND id = ?"+s.d.lockUpdate), realm, id))
 	}
-	save := func(tx *sql.Tx, c store.Cluster) error {
+	save := func(ctx context.Context, tx *sql.Tx, c store.Cluster) error {
 		args, err := clusterArgs(c)
 		if err != nil {
 			return err

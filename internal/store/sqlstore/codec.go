@@ -109,6 +109,20 @@ func containsPattern(s string) string {
 	return "%" + r.Replace(fold(s)) + "%"
 }
 
+// containsGlob is a GLOB pattern matching s literally anywhere: * ? and [ stand for
+// themselves inside brackets. GLOB is case-sensitive; s and the column are folded.
+func containsGlob(s string) string {
+	r := strings.NewReplacer(`*`, `[*]`, `?`, `[?]`, `[`, `[[]`)
+	return "*" + r.Replace(fold(s)) + "*"
+}
+
+// textSearch is how a list finds the rows matching a query: cond, with one ? for
+// pattern(query).
+type textSearch struct {
+	cond    string
+	pattern func(string) string
+}
+
 // Paging limits.
 const (
 	defaultLimit = 50

@@ -48,6 +48,10 @@ type dialect struct {
 	lockShare  string         // suffix that share-locks the selected row
 	readOpts   *sql.TxOptions // multi-statement reads: one snapshot
 	migrations string         // folder in migrationsFS
+	// appSearch is the condition of an application search (?q=): on SQLite through the
+	// trigram index of migration 0005 (FTS5, GLOB); on PostgreSQL the plain LIKE, which a
+	// pg_trgm index serves when the extension exists.
+	appSearch textSearch
 }
 
 func dialectOf(d Dialect) (*dialect, bool) {
@@ -59,6 +63,7 @@ func dialectOf(d Dialect) (*dialect, bool) {
 			Dialect:    d,
 			readOpts:   &sql.TxOptions{ReadOnly: true},
 			migrations: "migrations/sqlite",
+			appSearch:  textSearch{`id IN (SELECT app_id FROM apps_name_fts WHERE name_fold GLOB ?)`, containsGlob},
 		}, true
 	case Postgres:
 		// NO KEY UPDATE excludes other writers of the row without blocking
@@ -70,6 +75,7 @@ func dialectOf(d Dialect) (*dialect, bool) {
 			lockShare:  " FOR SHARE",
 			readOpts:   &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead},
 			migrations: "migrations/postgres",
+			appSearch:  textSearch{`name_fold LIKE ? ESCAPE '\'`, containsPattern},
 		}, true
 	}
 	return nil, false

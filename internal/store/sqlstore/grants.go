@@ -10,23 +10,25 @@ import (
 
 // ListGrants returns realm's grants that match f, ordered by app, API, permission.
 func (s *Store) ListGrants(ctx context.Context, realm string, f store.GrantFilter) ([]store.Grant, error) {
-	query, args := "SELECT realm, app_id, api_id, permission, created_at FROM grants WHERE realm = ?", []any{realm}
-	if f.AppID != "" {
-		query, args = query+" AND app_id = ?", append(args, f.AppID)
-	}
-	if f.APIID != "" {
-		query, args = query+" AND api_id = ?", append(args, f.APIID)
-	}
-	rows, err := s.r.QueryContext(ctx, s.q(query+" ORDER BY app_id, api_id, permission"), args...)
-	if err != nil {
-		return nil, wrap("list grants", err)
-	}
-	gs, err := collect(rows, func(sc scanner) (store.Grant, error) {
-		var g store.Grant
-		err := sc.Scan(&g.Realm, &g.AppID, &g.APIID, &g.Permission, msTime{&g.CreatedAt})
-		return g, err
+	return guarded(ctx, s, false, func(ctx context.Context) ([]store.Grant, error) {
+		query, args := "SELECT realm, app_id, api_id, permission, created_at FROM grants WHERE realm = ?", []any{realm}
+		if f.AppID != "" {
+			query, args = query+" AND app_id = ?", append(args, f.AppID)
+		}
+		if f.APIID != "" {
+			query, args = query+" AND api_id = ?", append(args, f.APIID)
+		}
+		rows, err := s.r.QueryContext(ctx, s.q(query+" ORDER BY app_id, api_id, permission"), args...)
+		if err != nil {
+			return nil, wrap("list grants", err)
+		}
+		gs, err := collect(rows, func(sc scanner) (store.Grant, error) {
+			var g store.Grant
+			err := sc.Scan(&g.Realm, &g.AppID, &g.APIID, &g.Permission, msTime{&g.CreatedAt})
+			return g, err
+		})
+		return gs, wrap("list grants", err)
 	})
-	return gs, wrap("list grants", err)
 }
 
 // AddGrants stores grants that do not exist yet. Every grant must name an
@@ -37,7 +39,7 @@ func (s *Store) AddGrants(ctx context.Context, realm string, gs []store.Grant) e
 	if len(gs) == 0 {
 		return nil
 	}
-	return s.write(ctx, "add grants", func(tx *sql.Tx) error {
+	return s.write(ctx, "add grants", func(ctx context.Context, tx *sql.Tx) error {
 		if err := s.checkGrants(ctx, tx, realm, gs); err != nil {
 			return err
 		}
@@ -103,7 +105,7 @@ func (s *Store) RemoveGrants(ctx context.Context, realm string, gs []store.Grant
 	if len(gs) == 0 {
 		return nil
 	}
-	return s.write(ctx, "remove grants", func(tx *sql.Tx) error {
+	return s.write(ctx, "remove grants", func(ctx context.Context, tx *sql.Tx) error {
 		removed := int64(0)
 		for _, g := range gs {
 			res, err := tx.ExecContext(ctx, s.q("DELETE FROM grants WHERE realm = ? AND app_id = ? AND api_id = ? AND permission = ?"),

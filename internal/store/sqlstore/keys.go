@@ -38,7 +38,7 @@ func (s *Store) loadKeys(ctx context.Context, q querier, realm string) ([]store.
 // UpdateKeys of the realm, on any replica, runs after the previous one
 // committed and sees its keys. The realm must exist.
 func (s *Store) UpdateKeys(ctx context.Context, realm string, fn func([]store.SigningKey) ([]store.SigningKey, error)) ([]store.SigningKey, error) {
-	load := func(tx *sql.Tx) ([]store.SigningKey, error) {
+	load := func(ctx context.Context, tx *sql.Tx) ([]store.SigningKey, error) {
 		ok, err := exists(ctx, tx, s.q("SELECT 1 FROM realms WHERE name = ?"+s.d.lockUpdate), realm)
 		if err != nil {
 			return nil, err
@@ -48,7 +48,7 @@ func (s *Store) UpdateKeys(ctx context.Context, realm string, fn func([]store.Si
 		}
 		return s.loadKeys(ctx, tx, realm)
 	}
-	save := func(tx *sql.Tx, ks []store.SigningKey) error {
+	save := func(ctx context.Context, tx *sql.Tx, ks []store.SigningKey) error {
 		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM signing_keys WHERE realm = ?"), realm); err != nil {
 			return err
 		}

@@ -28,7 +28,7 @@ func (s *Store) loadFile(ctx context.Context, q querier, org, id, lock string) (
 
 // CreateFile stores a new file in a project's root or in a folder of that project.
 func (s *Store) CreateFile(ctx context.Context, f store.File) error {
-	return s.write(ctx, "create file", func(tx *sql.Tx) error {
+	return s.write(ctx, "create file", func(ctx context.Context, tx *sql.Tx) error {
 		if err := s.checkPlace(ctx, tx, f.Org, f.ProjectID, f.FolderID); err != nil {
 			return err
 		}
@@ -50,7 +50,7 @@ func (s *Store) CreateFile(ctx context.Context, f store.File) error {
 // GetFile returns a file of org with its content.
 func (s *Store) GetFile(ctx context.Context, org, id string) (store.File, error) {
 	var f store.File
-	err := s.read(ctx, "get file", func(tx *sql.Tx) error {
+	err := s.read(ctx, "get file", func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		f, err = s.loadFile(ctx, tx, org, id, "")
 		return err
@@ -61,7 +61,7 @@ func (s *Store) GetFile(ctx context.Context, org, id string) (store.File, error)
 // UpdateFile changes a file (content, name, place, revision) in one transaction.
 func (s *Store) UpdateFile(ctx context.Context, org, id string, fn func(store.File) (store.File, error)) (store.File, error) {
 	var out store.File
-	err := s.write(ctx, "update file", func(tx *sql.Tx) error {
+	err := s.write(ctx, "update file", func(ctx context.Context, tx *sql.Tx) error {
 		cur, err := s.loadFile(ctx, tx, org, id, s.d.lockUpdate)
 		if err != nil {
 			return err
@@ -107,7 +107,7 @@ func (s *Store) saveFile(ctx context.Context, tx *sql.Tx, cur, next store.File) 
 
 // DeleteFile removes a file, its content and its versions.
 func (s *Store) DeleteFile(ctx context.Context, org, id string) error {
-	return s.write(ctx, "delete file", func(tx *sql.Tx) error {
+	return s.write(ctx, "delete file", func(ctx context.Context, tx *sql.Tx) error {
 		ok, err := exists(ctx, tx, s.q("SELECT 1 FROM modeler_files WHERE org = ? AND id = ?"+s.d.lockUpdate), org, id)
 		if err != nil {
 			return err
@@ -130,18 +130,20 @@ func (s *Store) DeleteFile(ctx context.Context, org, id string) error {
 
 // ListFiles returns the files directly inside folderID of a project, without content.
 func (s *Store) ListFiles(ctx context.Context, org, projectID, folderID string) ([]store.File, error) {
-	q, args := "SELECT "+fileCols+" FROM modeler_files WHERE org = ? AND project_id = ? AND folder_id IS NULL ORDER BY name, id",
-		[]any{org, projectID}
-	if folderID != "" {
-		q, args = "SELECT "+fileCols+" FROM modeler_files WHERE org = ? AND project_id = ? AND folder_id = ? ORDER BY name, id",
-			[]any{org, projectID, folderID}
-	}
-	rows, err := s.r.QueryContext(ctx, s.q(q), args...)
-	if err != nil {
-		return nil, wrap("list files", err)
-	}
-	fs, err := collect(rows, scanFile)
-	return fs, wrap("list files", err)
+	return guarded(ctx, s, false, func(ctx context.Context) ([]store.File, error) {
+		q, args := "SELECT "+fileCols+" FROM modeler_files WHERE org = ? AND project_id = ? AND folder_id IS NULL ORDER BY name, id",
+			[]any{org, projectID}
+		if folderID != "" {
+			q, args = "SELECT "+fileCols+" FROM modeler_files WHERE org = ? AND project_id = ? AND folder_id = ? ORDER BY name, id",
+				[]any{org, projectID, folderID}
+		}
+		rows, err := s.r.QueryContext(ctx, s.q(q), args...)
+		if err != nil {
+			return nil, wrap("list files", err)
+		}
+		fs, err := collect(rows, scanFile)
+		return fs, wrap("list files", err)
+	})
 }
 
 // SearchFiles returns a page of org's files matching q (without content) and the

@@ -47,7 +47,7 @@ func (s *Store) checkPlace(ctx context.Context, tx *sql.Tx, org, projectID, fold
 
 // CreateFolder stores a new folder in a project's root or in a folder of that project.
 func (s *Store) CreateFolder(ctx context.Context, f store.Folder) error {
-	return s.write(ctx, "create folder", func(tx *sql.Tx) error {
+	return s.write(ctx, "create folder", func(ctx context.Context, tx *sql.Tx) error {
 		if err := s.checkPlace(ctx, tx, f.Org, f.ProjectID, f.ParentID); err != nil {
 			return err
 		}
@@ -91,7 +91,7 @@ const subtreeCTE = `WITH RECURSIVE sub(id) AS (
 // UpdateFolder renames or moves a folder; its sub-folders and files follow it.
 func (s *Store) UpdateFolder(ctx context.Context, org, id string, fn func(store.Folder) (store.Folder, error)) (store.Folder, error) {
 	var out store.Folder
-	err := s.write(ctx, "update folder", func(tx *sql.Tx) error {
+	err := s.write(ctx, "update folder", func(ctx context.Context, tx *sql.Tx) error {
 		cur, err := s.loadFolder(ctx, tx, org, id, s.d.lockUpdate)
 		if err != nil {
 			return err
@@ -145,7 +145,7 @@ func (s *Store) UpdateFolder(ctx context.Context, org, id string, fn func(store.
 
 // DeleteFolder removes a folder and its sub-folders when none of them holds a file.
 func (s *Store) DeleteFolder(ctx context.Context, org, id string) error {
-	return s.write(ctx, "delete folder", func(tx *sql.Tx) error {
+	return s.write(ctx, "delete folder", func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := s.loadFolder(ctx, tx, org, id, s.d.lockUpdate); err != nil {
 			return err
 		}
@@ -183,16 +183,18 @@ func (s *Store) DeleteFolder(ctx context.Context, org, id string) error {
 
 // ListFolders returns the folders directly inside parentID of a project.
 func (s *Store) ListFolders(ctx context.Context, org, projectID, parentID string) ([]store.Folder, error) {
-	q, args := "SELECT "+folderCols+" FROM modeler_folders WHERE org = ? AND project_id = ? AND parent_id IS NULL ORDER BY name, id",
-		[]any{org, projectID}
-	if parentID != "" {
-		q, args = "SELECT "+folderCols+" FROM modeler_folders WHERE org = ? AND project_id = ? AND parent_id = ? ORDER BY name, id",
-			[]any{org, projectID, parentID}
-	}
-	rows, err := s.r.QueryContext(ctx, s.q(q), args...)
-	if err != nil {
-		return nil, wrap("list folders", err)
-	}
-	fs, err := collect(rows, scanFolder)
-	return fs, wrap("list folders", err)
+	return guarded(ctx, s, false, func(ctx context.Context) ([]store.Folder, error) {
+		q, args := "SELECT "+folderCols+" FROM modeler_folders WHERE org = ? AND project_id = ? AND parent_id IS NULL ORDER BY name, id",
+			[]any{org, projectID}
+		if parentID != "" {
+			q, args = "SELECT "+folderCols+" FROM modeler_folders WHERE org = ? AND project_id = ? AND parent_id = ? ORDER BY name, id",
+				[]any{org, projectID, parentID}
+		}
+		rows, err := s.r.QueryContext(ctx, s.q(q), args...)
+		if err != nil {
+			return nil, wrap("list folders", err)
+		}
+		fs, err := collect(rows, scanFolder)
+		return fs, wrap("list folders", err)
+	})
 }

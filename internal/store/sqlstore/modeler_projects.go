@@ -17,7 +17,7 @@ func scanProject(sc scanner) (store.Project, error) {
 
 // CreateProject stores a new project.
 func (s *Store) CreateProject(ctx context.Context, p store.Project) error {
-	return s.write(ctx, "create project", func(tx *sql.Tx) error {
+	return s.write(ctx, "create project", func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q("INSERT INTO modeler_projects ("+projectCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
 			append([]any{p.ID, p.Org, p.Name}, auditArgs(p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy)...)...)
 		return err
@@ -26,11 +26,13 @@ func (s *Store) CreateProject(ctx context.Context, p store.Project) error {
 
 // GetProject returns a project of org by id.
 func (s *Store) GetProject(ctx context.Context, org, id string) (store.Project, error) {
-	p, err := scanProject(s.r.QueryRowContext(ctx, s.q("SELECT "+projectCols+" FROM modeler_projects WHERE org = ? AND id = ?"), org, id))
-	if err != nil {
-		return store.Project{}, wrap("get project", err)
-	}
-	return p, nil
+	return guarded(ctx, s, false, func(ctx context.Context) (store.Project, error) {
+		p, err := scanProject(s.r.QueryRowContext(ctx, s.q("SELECT "+projectCols+" FROM modeler_projects WHERE org = ? AND id = ?"), org, id))
+		if err != nil {
+			return store.Project{}, wrap("get project", err)
+		}
+		return p, nil
+	})
 }
 
 func (s *Store) loadProject(ctx context.Context, q querier, org, id, lock string) (store.Project, error) {
@@ -40,7 +42,7 @@ func (s *Store) loadProject(ctx context.Context, q querier, org, id, lock string
 // UpdateProject changes a project; a rename rewrites the paths of its files.
 func (s *Store) UpdateProject(ctx context.Context, org, id string, fn func(store.Project) (store.Project, error)) (store.Project, error) {
 	var out store.Project
-	err := s.write(ctx, "update project", func(tx *sql.Tx) error {
+	err := s.write(ctx, "update project", func(ctx context.Context, tx *sql.Tx) error {
 		cur, err := s.loadProject(ctx, tx, org, id, s.d.lockUpdate)
 		if err != nil {
 			return err
@@ -68,7 +70,7 @@ func (s *Store) UpdateProject(ctx context.Context, org, id string, fn func(store
 
 // DeleteProject removes an empty project with its folders and collaborators.
 func (s *Store) DeleteProject(ctx context.Context, org, id string) error {
-	return s.write(ctx, "delete project", func(tx *sql.Tx) error {
+	return s.write(ctx, "delete project", func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := s.loadProject(ctx, tx, org, id, s.d.lockUpdate); err != nil {
 			return err
 		}

@@ -193,7 +193,7 @@ func search[T any](ctx context.Context, s *Store, op string, sc searchable, cols
 	}
 	var items []T
 	var total int64
-	err = s.read(ctx, op, func(tx *sql.Tx) error {
+	err = s.read(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, s.dyn("SELECT COUNT(*) FROM "+sc.table+" WHERE "+where), args...).Scan(&total); err != nil {
 			return err
 		}

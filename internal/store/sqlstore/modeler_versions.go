@@ -37,7 +37,7 @@ func (s *Store) insertVersion(ctx context.Context, tx *sql.Tx, v store.FileVersi
 // SnapshotFile stores a version of a file's current content.
 func (s *Store) SnapshotFile(ctx context.Context, org, fileID string, fn func(store.File, int) (store.FileVersion, error)) (store.FileVersion, error) {
 	var out store.FileVersion
-	err := s.write(ctx, "snapshot file", func(tx *sql.Tx) error {
+	err := s.write(ctx, "snapshot file", func(ctx context.Context, tx *sql.Tx) error {
 		f, err := s.loadFile(ctx, tx, org, fileID, s.d.lockShare)
 		if err != nil {
 			return err
@@ -72,10 +72,12 @@ func (s *Store) GetFileVersion(ctx context.Context, org, id string) (store.FileV
 // UpdateFileVersion changes a version's name, description or visibility; its
 // content, file and revision stay.
 func (s *Store) UpdateFileVersion(ctx context.Context, org, id string, fn func(store.FileVersion) (store.FileVersion, error)) (store.FileVersion, error) {
-	load := func(tx *sql.Tx) (store.FileVersion, error) { return s.loadVersion(ctx, tx, org, id, s.d.lockUpdate) }
+	load := func(ctx context.Context, tx *sql.Tx) (store.FileVersion, error) {
+		return s.loadVersion(ctx, tx, org, id, s.d.lockUpdate)
+	}
 	var out store.FileVersion
-	err := s.write(ctx, "update file version", func(tx *sql.Tx) error {
-		cur, err := load(tx)
+	err := s.write(ctx, "update file version", func(ctx context.Context, tx *sql.Tx) error {
+		cur, err := load(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -91,7 +93,7 @@ func (s *Store) UpdateFileVersion(ctx context.Context, org, id string, fn func(s
 		if err != nil {
 			return err
 		}
-		out, err = load(tx)
+		out, err = load(ctx, tx)
 		return err
 	})
 	return out, err
@@ -99,7 +101,7 @@ func (s *Store) UpdateFileVersion(ctx context.Context, org, id string, fn func(s
 
 // DeleteFileVersion removes one version.
 func (s *Store) DeleteFileVersion(ctx context.Context, org, id string) error {
-	return s.write(ctx, "delete file version", func(tx *sql.Tx) error {
+	return s.write(ctx, "delete file version", func(ctx context.Context, tx *sql.Tx) error {
 		return affected(tx.ExecContext(ctx, s.q("DELETE FROM modeler_versions WHERE org = ? AND id = ?"), org, id))
 	})
 }
@@ -108,7 +110,7 @@ func (s *Store) DeleteFileVersion(ctx context.Context, org, id string) error {
 // restored state as a new version, in one transaction.
 func (s *Store) RestoreFileVersion(ctx context.Context, org, id string, fn func(store.FileVersion, store.File) (store.File, store.FileVersion, error)) (store.FileVersion, error) {
 	var out store.FileVersion
-	err := s.write(ctx, "restore file version", func(tx *sql.Tx) error {
+	err := s.write(ctx, "restore file version", func(ctx context.Context, tx *sql.Tx) error {
 		v, err := s.loadVersion(ctx, tx, org, id, s.d.lockShare)
 		if err != nil {
 			return err
@@ -151,7 +153,7 @@ func scanCollaborator(sc scanner) (store.Collaborator, error) {
 
 // PutCollaborator adds a collaborator to a project or changes its name and role.
 func (s *Store) PutCollaborator(ctx context.Context, c store.Collaborator) error {
-	return s.write(ctx, "put collaborator", func(tx *sql.Tx) error {
+	return s.write(ctx, "put collaborator", func(ctx context.Context, tx *sql.Tx) error {
 		if err := s.checkPlace(ctx, tx, c.Org, c.ProjectID, ""); err != nil {
 			return err
 		}
@@ -171,7 +173,7 @@ func (s *Store) PutCollaborator(ctx context.Context, c store.Collaborator) error
 
 // DeleteCollaborator removes a collaborator from a project.
 func (s *Store) DeleteCollaborator(ctx context.Context, org, projectID, email string) error {
-	return s.write(ctx, "delete collaborator", func(tx *sql.Tx) error {
+	return s.write(ctx, "delete collaborator", func(ctx context.Context, tx *sql.Tx) error {
 		return affected(tx.ExecContext(ctx, s.q("DELETE FROM modeler_collaborators WHERE org = ? AND project_id = ? AND email = ?"),
 			org, projectID, email))
 	})

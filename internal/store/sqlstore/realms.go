@@ -20,7 +20,7 @@ func scanRealm(sc scanner) (store.Realm, error) {
 
 // CreateRealm stores a new realm; its name is the key.
 func (s *Store) CreateRealm(ctx context.Context, r store.Realm) error {
-	return s.write(ctx, "create realm", func(tx *sql.Tx) error {
+	return s.write(ctx, "create realm", func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q("INSERT INTO realms ("+realmCols+") VALUES (?, ?, ?, ?, ?)"),
 			r.Name, r.Organization, r.SigningAlg, durMS(r.TokenLifetime), ms(r.CreatedAt))
 		if err != nil {
@@ -32,29 +32,33 @@ func (s *Store) CreateRealm(ctx context.Context, r store.Realm) error {
 
 // GetRealm returns the realm called name.
 func (s *Store) GetRealm(ctx context.Context, name string) (store.Realm, error) {
-	r, err := scanRealm(s.r.QueryRowContext(ctx, s.q("SELECT "+realmCols+" FROM realms WHERE name = ?"), name))
-	if err != nil {
-		return store.Realm{}, wrap("get realm", err)
-	}
-	return r, nil
+	return guarded(ctx, s, false, func(ctx context.Context) (store.Realm, error) {
+		r, err := scanRealm(s.r.QueryRowContext(ctx, s.q("SELECT "+realmCols+" FROM realms WHERE name = ?"), name))
+		if err != nil {
+			return store.Realm{}, wrap("get realm", err)
+		}
+		return r, nil
+	})
 }
 
 // ListRealms returns every realm ordered by name.
 func (s *Store) ListRealms(ctx context.Context) ([]store.Realm, error) {
-	rows, err := s.r.QueryContext(ctx, s.q("SELECT "+realmCols+" FROM realms ORDER BY name"))
-	if err != nil {
-		return nil, wrap("list realms", err)
-	}
-	rs, err := collect(rows, scanRealm)
-	return rs, wrap("list realms", err)
+	return guarded(ctx, s, false, func(ctx context.Context) ([]store.Realm, error) {
+		rows, err := s.r.QueryContext(ctx, s.q("SELECT "+realmCols+" FROM realms ORDER BY name"))
+		if err != nil {
+			return nil, wrap("list realms", err)
+		}
+		rs, err := collect(rows, scanRealm)
+		return rs, wrap("list realms", err)
+	})
 }
 
 // UpdateRealm changes a realm in one transaction; the name cannot change.
 func (s *Store) UpdateRealm(ctx context.Context, name string, fn func(store.Realm) (store.Realm, error)) (store.Realm, error) {
-	load := func(tx *sql.Tx) (store.Realm, error) {
+	load := func(ctx context.Context, tx *sql.Tx) (store.Realm, error) {
 		return scanRealm(tx.QueryRowContext(ctx, s.q("SELECT "+realmCols+" FROM realms WHERE name = ?"+s.d.lockUpdate), name))
 	}
-	save := func(tx *sql.Tx, r store.Realm) error {
+	save := func(ctx context.Context, tx *sql.Tx, r store.Realm) error {
 		_, err := tx.ExecContext(ctx, s.q(`UPDATE realms SET organization = ?, signing_alg = ?,
 			token_lifetime_ms = ?, created_at = ? WHERE name = ?`),
 			r.Organization, r.SigningAlg, durMS(r.TokenLifetime), ms(r.CreatedAt), name)

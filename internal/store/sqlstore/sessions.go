@@ -29,7 +29,7 @@ func reveal(b []byte) any {
 
 // CreateSession stores a new console session. Sessions do not move the revision.
 func (s *Store) CreateSession(ctx context.Context, cs store.ConsoleSession) error {
-	return s.write(ctx, "create session", func(tx *sql.Tx) error {
+	return s.write(ctx, "create session", func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q("INSERT INTO console_sessions ("+sessionCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
 			cs.Key, cs.Realm, cs.UserID, cs.Username, ms(cs.CreatedAt), ms(cs.LastSeen), cs.Flash, reveal(cs.Reveal))
 		return err
@@ -38,8 +38,10 @@ func (s *Store) CreateSession(ctx context.Context, cs store.ConsoleSession) erro
 
 // GetSession returns the session of key.
 func (s *Store) GetSession(ctx context.Context, key string) (store.ConsoleSession, error) {
-	cs, err := scanSession(s.r.QueryRowContext(ctx, s.q("SELECT "+sessionCols+" FROM console_sessions WHERE session_key = ?"), key))
-	return cs, wrap("get session", err)
+	return guarded(ctx, s, false, func(ctx context.Context) (store.ConsoleSession, error) {
+		cs, err := scanSession(s.r.QueryRowContext(ctx, s.q("SELECT "+sessionCols+" FROM console_sessions WHERE session_key = ?"), key))
+		return cs, wrap("get session", err)
+	})
 }
 
 // UpdateSession changes a session (last use, notice, pending secret) in one
@@ -47,7 +49,7 @@ func (s *Store) GetSession(ctx context.Context, key string) (store.ConsoleSessio
 // both get it. Key, realm, user and creation time cannot change.
 func (s *Store) UpdateSession(ctx context.Context, key string, fn func(store.ConsoleSession) (store.ConsoleSession, error)) (store.ConsoleSession, error) {
 	var out store.ConsoleSession
-	err := s.write(ctx, "update session", func(tx *sql.Tx) error {
+	err := s.write(ctx, "update session", func(ctx context.Context, tx *sql.Tx) error {
 		cur, err := scanSession(tx.QueryRowContext(ctx, s.q("SELECT "+sessionCols+" FROM console_sessions WHERE session_key = ?"+s.d.lockUpdate), key))
 		if err != nil {
 			return err
@@ -92,7 +94,7 @@ func (s *Store) PurgeSessions(ctx context.Context, idleBefore, createdBefore tim
 
 func (s *Store) deleteSessions(ctx context.Context, op, query string, args ...any) (int, error) {
 	var n int64
-	err := s.write(ctx, op, func(tx *sql.Tx) error {
+	err := s.write(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(query), args...)
 		if err != nil {
 			return err

@@ -23,14 +23,21 @@ type Store struct {
 	w, r    *sql.DB // writer and reader; the same pool on PostgreSQL
 	retries int
 	stmts   sync.Map // statement with ? → dialect's text
+
+	readTimeout, writeTimeout time.Duration // deadline of one call (guard.go); 0: none
+	reads, writes             *breaker
+	now                       func() time.Time
+	states                    appStates // AppStates' memory (appstates.go)
 }
 
 // Option adjusts New and Open.
 type Option func(*options)
 
 type options struct {
-	retries  int
-	maxConns int
+	retries                   int
+	maxConns                  int
+	readTimeout, writeTimeout time.Duration
+	now                       func() time.Time
 }
 
 // WithMaxOpenConns sets the size of the pool Open creates: the read pool on
@@ -57,7 +64,7 @@ func New(ctx context.Context, d Dialect, write, read *sql.DB, opts ...Option) (*
 	for _, opt := range opts {
 		opt(&o)
 	}
-	s := &Store{d: dl, w: write, r: read, retries: o.retries}
+	s := newStore(dl, write, read, o)
 	if d == SQLite {
 		if err := s.checkSQLite(ctx); err != nil {
 			return nil, err
@@ -119,6 +126,14 @@ func Open(ctx context.Context, d Dialect, source string, opts ...Option) (*Store
 	return nil, fmt.Errorf("sqlstore: unknown dialect %v", d)
 }
 
+func newStore(d *dialect, write, read *sql.DB, o options) *Store {
+	if o.now == nil {
+		o.now = time.Now
+	}
+	return &Store{d: d, w: write, r: read, retries: o.retries, readTimeout: o.readTimeout, writeTimeout: o.writeTimeout,
+		reads: &breaker{now: o.now}, writes: &breaker{now: o.now}, now: o.now}
+}
+
 func orDefault(v, dflt int) int {
 	if v > 0 {
 		return v
@@ -145,14 +160,20 @@ func (s *Store) checkSQLite(ctx context.Context) error {
 // Dialect reports the database the store runs on.
 func (s *Store) Dialect() Dialect { return s.d.Dialect }
 
-// Ping checks both pools.
+// Ping checks both pools (a read: it fails fast while reads do).
 func (s *Store) Ping(ctx context.Context) error {
-	for _, db := range []*sql.DB{s.w, s.r} {
-		if err := db.PingContext(ctx); err != nil {
-			return fmt.Errorf("sqlstore: ping: %w: %w", store.ErrUnavailable, err)
+	_, err := guarded(ctx, s, false, func(ctx context.Context) (struct{}, error) {
+		for _, db := range []*sql.DB{s.w, s.r} {
+			if err := db.PingContext(ctx); err != nil {
+				return struct{}{}, fmt.Errorf("sqlstore: ping: %w: %w", store.ErrUnavailable, err)
+			}
 		}
+		return struct{}{}, nil
+	})
+	if errors.Is(err, ErrBreakerOpen) {
+		return fmt.Errorf("sqlstore: ping: %w", err)
 	}
-	return nil
+	return err
 }
 
 // Close closes the pools given to New.
@@ -166,9 +187,11 @@ func (s *Store) Close() error {
 
 // Revision reads the change counter; one primary-key lookup.
 func (s *Store) Revision(ctx context.Context) (int64, error) {
-	var v int64
-	err := s.r.QueryRowContext(ctx, s.q("SELECT value FROM revision WHERE id = 1")).Scan(&v)
-	return v, wrap("revision", err)
+	return guarded(ctx, s, false, func(ctx context.Context) (int64, error) {
+		var v int64
+		err := s.r.QueryRowContext(ctx, s.q("SELECT value FROM revision WHERE id = 1")).Scan(&v)
+		return v, wrap("revision", err)
+	})
 }
 
 // bump increases the revision inside a write transaction. Callers run it last,
@@ -202,7 +225,16 @@ func (s *Store) dyn(query string) string {
 
 // write runs fn in one read-write transaction on the writer and commits it. On
 // PostgreSQL a serialization failure or deadlock runs fn again.
-func (s *Store) write(ctx context.Context, op string, fn func(*sql.Tx) error) error {
+func (s *Store) write(ctx context.Context, op string, fn func(context.Context, *sql.Tx) error) (err error) {
+	ctx, end, err := s.guard(ctx, true)
+	if err != nil {
+		return wrap(op, err)
+	}
+	defer func() { end(err) }() // deferred: fn may panic (tryWrite re-panics)
+	return s.retry(ctx, op, fn)
+}
+
+func (s *Store) retry(ctx context.Context, op string, fn func(context.Context, *sql.Tx) error) error {
 	for attempt := 0; ; attempt++ {
 		err := s.tryWrite(ctx, fn)
 		var ce *callerError
@@ -221,7 +253,7 @@ func (s *Store) write(ctx context.Context, op string, fn func(*sql.Tx) error) er
 	}
 }
 
-func (s *Store) tryWrite(ctx context.Context, fn func(*sql.Tx) error) (err error) {
+func (s *Store) tryWrite(ctx context.Context, fn func(context.Context, *sql.Tx) error) (err error) {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -233,7 +265,7 @@ func (s *Store) tryWrite(ctx context.Context, fn func(*sql.Tx) error) (err error
 			panic(p)
 		}
 	}()
-	if err := fn(tx); err != nil {
+	if err := fn(ctx, tx); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -242,13 +274,22 @@ func (s *Store) tryWrite(ctx context.Context, fn func(*sql.Tx) error) (err error
 
 // read runs fn in a read-only transaction on the read pool: one snapshot for
 // statements that must agree (a page and its total, apps and their secrets).
-func (s *Store) read(ctx context.Context, op string, fn func(*sql.Tx) error) error {
+func (s *Store) read(ctx context.Context, op string, fn func(context.Context, *sql.Tx) error) (err error) {
+	ctx, end, err := s.guard(ctx, false)
+	if err != nil {
+		return wrap(op, err)
+	}
+	defer func() { end(err) }()
+	return s.readTx(ctx, op, fn)
+}
+
+func (s *Store) readTx(ctx context.Context, op string, fn func(context.Context, *sql.Tx) error) error {
 	tx, err := s.r.BeginTx(ctx, s.d.readOpts)
 	if err != nil {
 		return wrap(op, err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	if err := fn(tx); err != nil {
+	if err := fn(ctx, tx); err != nil {
 		return wrap(op, err)
 	}
 	return wrap(op, tx.Commit())
@@ -258,11 +299,23 @@ func (s *Store) read(ctx context.Context, op string, fn func(*sql.Tx) error) err
 // current record, let fn change it, save it, bump the revision and read it back
 // as stored, all in one transaction.
 func update[T any](ctx context.Context, s *Store, op string,
-	load func(*sql.Tx) (T, error), fn func(T) (T, error), save func(*sql.Tx, T) error,
+	load func(context.Context, *sql.Tx) (T, error), fn func(T) (T, error), save func(context.Context, *sql.Tx, T) error,
 ) (T, error) {
+	return updateWith(ctx, s, op, load, fn, save, nil)
+}
+
+// updateWith is update with its own revision bump (nil: s.bump), for a change that
+// records more under the new revision (bumpApp).
+func updateWith[T any](ctx context.Context, s *Store, op string,
+	load func(context.Context, *sql.Tx) (T, error), fn func(T) (T, error), save func(context.Context, *sql.Tx, T) error,
+	bump func(context.Context, *sql.Tx, T) error,
+) (T, error) {
+	if bump == nil {
+		bump = func(ctx context.Context, tx *sql.Tx, _ T) error { return s.bump(ctx, tx) }
+	}
 	var out T
-	err := s.write(ctx, op, func(tx *sql.Tx) error {
-		cur, err := load(tx)
+	err := s.write(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
+		cur, err := load(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -270,13 +323,13 @@ func update[T any](ctx context.Context, s *Store, op string,
 		if err != nil {
 			return &callerError{err}
 		}
-		if err := save(tx, next); err != nil {
+		if err := save(ctx, tx, next); err != nil {
 			return err
 		}
-		if err := s.bump(ctx, tx); err != nil {
+		if err := bump(ctx, tx, next); err != nil {
 			return err
 		}
-		out, err = load(tx)
+		out, err = load(ctx, tx)
 		return err
 	})
 	if err != nil {

@@ -22,7 +22,7 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 	if err != nil {
 		return wrap("create user", err)
 	}
-	return s.write(ctx, "create user", func(tx *sql.Tx) error {
+	return s.write(ctx, "create user", func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q("INSERT INTO users (username_fold, "+userCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
 			fold(u.Username), u.ID, u.Realm, u.Username, u.Email, u.FirstName, u.LastName, u.PasswordHash,
 			u.Enabled, roles, ms(u.CreatedAt), ms(u.UpdatedAt))
@@ -44,11 +44,13 @@ func (s *Store) GetUserByUsername(ctx context.Context, realm, username string) (
 }
 
 func (s *Store) getUser(ctx context.Context, op, col, realm, key string) (store.User, error) {
-	u, err := scanUser(s.r.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM users WHERE realm = ? AND "+col+" = ?"), realm, key))
-	if err != nil {
-		return store.User{}, wrap(op, err)
-	}
-	return u, nil
+	return guarded(ctx, s, false, func(ctx context.Context) (store.User, error) {
+		u, err := scanUser(s.r.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM users WHERE realm = ? AND "+col+" = ?"), realm, key))
+		if err != nil {
+			return store.User{}, wrap(op, err)
+		}
+		return u, nil
+	})
 }
 
 // ListUsers returns a page of realm's users ordered by username, id, and the
@@ -56,9 +58,9 @@ func (s *Store) getUser(ctx context.Context, op, col, realm, key string) (store.
 func (s *Store) ListUsers(ctx context.Context, realm string, opt store.ListOptions) ([]store.User, int, error) {
 	var users []store.User
 	var total int
-	err := s.read(ctx, "list users", func(tx *sql.Tx) error {
+	err := s.read(ctx, "list users", func(ctx context.Context, tx *sql.Tx) error {
 		var err error
-		users, total, err = listPage(ctx, s, tx, "users", userCols, "username_fold", "username, id", realm, opt, scanUser)
+		users, total, err = listPage(ctx, s, tx, "users", userCols, textSearch{`username_fold LIKE ? ESCAPE '\'`, containsPattern}, "username, id", realm, opt, scanUser)
 		return err
 	})
 	if err != nil {
@@ -69,10 +71,10 @@ func (s *Store) ListUsers(ctx context.Context, realm string, opt store.ListOptio
 
 // UpdateUser changes a user in one transaction. ID and Realm cannot change.
 func (s *Store) UpdateUser(ctx context.Context, realm, id string, fn func(store.User) (store.User, error)) (store.User, error) {
-	load := func(tx *sql.Tx) (store.User, error) {
+	load := func(ctx context.Context, tx *sql.Tx) (store.User, error) {
 		return scanUser(tx.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM users WHERE realm = ? AND id = ?"+s.d.lockUpdate), realm, id))
 	}
-	save := func(tx *sql.Tx, u store.User) error {
+	save := func(ctx context.Context, tx *sql.Tx, u store.User) error {
 		roles, err := jsonList(u.Roles)
 		if err != nil {
 			return err
@@ -100,7 +102,7 @@ func (s *Store) deleteRow(ctx context.Context, op, query string, args ...any) er
 // deleteOne runs a single-row DELETE, ErrNotFound when it removed nothing; bump moves
 // the revision.
 func (s *Store) deleteOne(ctx context.Context, op string, bump bool, query string, args ...any) error {
-	return s.write(ctx, op, func(tx *sql.Tx) error {
+	return s.write(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(query), args...)
 		if err != nil {
 			return err

@@ -34,6 +34,52 @@ var appTests = []test{
 		must(t, err)
 		diff(t, "AppStates of an unknown realm", map[string]bool{}, got)
 	}},
+	{"App/StatesFollowEveryChange", func(t *testing.T, s store.Store) {
+		// AppStates after every change, as a replica's deny list reads it: each answer is
+		// the realm's states as of then, and an answer already returned never changes.
+		ctx := t.Context()
+		seed(t, s)
+		states := func() map[string]bool {
+			t.Helper()
+			got, err := s.AppStates(ctx, "r1")
+			must(t, err)
+			return got
+		}
+		setEnabled := func(id string, on bool) {
+			t.Helper()
+			_, err := s.UpdateApp(ctx, "r1", id, func(a store.Application) (store.Application, error) {
+				a.Enabled = on
+				return a, nil
+			})
+			must(t, err)
+		}
+		first := states()
+		must(t, s.CreateApp(ctx, app("r1", "a1", "client-1", "One")))
+		must(t, s.CreateApp(ctx, app("r2", "b1", "client-1", "Other realm")))
+		afterCreate := states()
+		diff(t, "after create", map[string]bool{"a1": true}, afterCreate)
+		setEnabled("a1", false)
+		diff(t, "after disable", map[string]bool{"a1": false}, states())
+		must(t, s.CreateApp(ctx, app("r1", "a2", "client-2", "Two")))
+		setEnabled("a1", true)
+		_, err := s.UpdateApp(ctx, "r1", "a2", func(a store.Application) (store.Application, error) {
+			a.Name = "Renamed"
+			return a, nil
+		})
+		must(t, err)
+		diff(t, "after several changes", map[string]bool{"a1": true, "a2": true}, states())
+		must(t, s.DeleteApp(ctx, "r1", "a1"))
+		diff(t, "after delete", map[string]bool{"a2": true}, states())
+		off := app("r1", "a1", "client-1", "Again")
+		off.Enabled = false
+		must(t, s.CreateApp(ctx, off))
+		diff(t, "after re-create", map[string]bool{"a1": false, "a2": true}, states())
+		diff(t, "an earlier answer", map[string]bool{}, first)
+		diff(t, "an earlier answer", map[string]bool{"a1": true}, afterCreate)
+		got, err := s.AppStates(ctx, "r2")
+		must(t, err)
+		diff(t, "AppStates(r2)", map[string]bool{"b1": true}, got)
+	}},
 	{"App/RoundTrip", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		seed(t, s)

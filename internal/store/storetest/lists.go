@@ -57,6 +57,51 @@ var listTests = []test{
 			t.Errorf("unknown realm: %d apps, total %d", len(apps), total)
 		}
 	}},
+	{"List/AppsQueryFollowsChanges", func(t *testing.T, s store.Store) {
+		// The search sees renames, deletions and re-creations at once (an index kept
+		// beside the table must follow it in the same transaction).
+		ctx := t.Context()
+		seed(t, s)
+		for _, a := range [][2]string{{"a1", "Billing Export"}, {"a2", "Zeebe Worker"}, {"a3", "Ünïcode Käse"}} {
+			must(t, s.CreateApp(ctx, app("r1", a[0], "c-"+a[0], a[1])))
+		}
+		search := func(what, q string, want ...string) {
+			t.Helper()
+			apps, total, err := s.ListApps(ctx, "r1", store.ListOptions{Query: q})
+			must(t, err)
+			diff(t, what, want, ids(apps, appID))
+			if total != len(want) {
+				t.Errorf("%s: total %d, want %d", what, total, len(want))
+			}
+		}
+		search("initial", "EXPORT", "a1")
+		search("non-ASCII", "NÏC", "a3")
+		_, err := s.UpdateApp(ctx, "r1", "a1", func(a store.Application) (store.Application, error) {
+			a.Name = "Invoice Worker"
+			return a, nil
+		})
+		must(t, err)
+		search("old name after rename", "export")
+		search("new name after rename", "worker", "a1", "a2")
+		must(t, s.DeleteApp(ctx, "r1", "a2"))
+		search("after delete", "worker", "a1")
+		must(t, s.CreateApp(ctx, app("r1", "a2", "c-a2", "Zeebe Worker")))
+		search("after re-create", "zeebe w", "a2")
+		must(t, s.CreateApp(ctx, app("r1", "a4", "c-a4", "Star*Mark?[x]")))
+		for _, q := range []string{"*", "r*m", "?", "[x]", "[", "]"} {
+			search("wildcard characters are literal: "+q, q, "a4")
+		}
+		search("a bracket class is literal", "[xy]")
+		_, err = s.UpdateApp(ctx, "r1", "a4", func(a store.Application) (store.Application, error) {
+			a.Name = "Plain"
+			return a, nil
+		})
+		must(t, err)
+		search("old wildcard name after rename", "r*m")
+		search("new name", "plain", "a4")
+		must(t, s.DeleteApp(ctx, "r1", "a4"))
+		search("after delete", "plain")
+	}},
 	{"List/UsersOrderPagingQuery", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		seed(t, s)
