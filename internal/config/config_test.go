@@ -139,8 +139,12 @@ keycloak:
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Realm{{Name: "camunda-platform", SigningAlg: "ES256", TokenLifetime: Duration(300 * time.Second), HeaderType: "JWT"},
-		{Name: "other", SigningAlg: "EdDSA", TokenLifetime: Duration(10 * time.Minute), HeaderType: "at+jwt"}}
+	sso := func(r Realm) Realm {
+		r.SSOSessionIdle, r.SSOSessionMax = Duration(30*time.Minute), Duration(10*time.Hour)
+		return r
+	}
+	want := []Realm{sso(Realm{Name: "camunda-platform", SigningAlg: "ES256", TokenLifetime: Duration(300 * time.Second), HeaderType: "JWT"}),
+		sso(Realm{Name: "other", SigningAlg: "EdDSA", TokenLifetime: Duration(10 * time.Minute), HeaderType: "at+jwt"})}
 	if d := cmp.Diff(want, c.Realms); d != "" {
 		t.Errorf("realms (-want +got):\n%s", d)
 	}
