@@ -304,3 +304,20 @@ func (s *Service) WebClient(ctx context.Context, realm, clientID string) (store.
 	}
 	return c.app, nil
 }
+
+// PersonActive says whether a person's token still stands: its client is enabled and
+// the single sign-on session it was issued in lives (introspection).
+func (s *Service) PersonActive(ctx context.Context, realm, clientID, sessionID string) (bool, error) {
+	c, _, err := s.client(ctx, realm, clientID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil || !c.app.Enabled {
+		return false, err
+	}
+	_, _, err = s.sessionByID(ctx, realm, sessionID)
+	if errors.Is(err, ErrNoSession) {
+		return false, nil
+	}
+	return err == nil, err
+}
