@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/audit"
@@ -320,4 +322,63 @@ func (s *Service) PersonActive(ctx context.Context, realm, clientID, sessionID s
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// PersonScopes are the scopes a person's token may carry. offline_access is accepted
+// and not granted until refresh tokens exist; any other scope is invalid_scope.
+var PersonScopes = []string{"openid", "profile", "email"}
+
+// ResolvePerson decides what a person's tokens carry for the audiences and scope an
+// application asked for. Users hold no API permissions of their own yet, so an asked
+// audience is invalid_target and the token carries no audience and no permissions;
+// roles and groups will give them (Keycloak's audience-resolve, as for machines).
+func ResolvePerson(u store.User, audiences []string, scope string) (Grant, error) {
+	g := Grant{Audience: []string{}, Permissions: map[string][]string{}}
+	if len(audiences) > 0 {
+		held := []APIGrant(nil) // what u's roles give: nothing yet
+		for _, a := range audiences {
+			if _, err := Resolve(held, a, ""); err != nil {
+				return Grant{}, err
+			}
+		}
+	}
+	if scope == "" {
+		return g, nil
+	}
+	toks, err := splitScope(scope)
+	if err != nil {
+		return Grant{}, err
+	}
+	var granted []string
+	for _, t := range toks {
+		switch {
+		case slices.Contains(PersonScopes, t):
+			granted = append(granted, t)
+		case t == "offline_access":
+		default:
+			return Grant{}, ErrInvalidScope
+		}
+	}
+	g.Scope = strings.Join(granted, " ")
+	return g, nil
+}
+
+// WebOriginAllowed says whether an enabled PUBLIC application of realm registers
+// origin as a web origin (CORS for browser code at the token, userinfo and logout
+// endpoints).
+func (s *Service) WebOriginAllowed(ctx context.Context, realm, origin string) (bool, error) {
+	for off := 0; ; off += 500 {
+		apps, total, err := s.store.ListApps(ctx, realm, store.ListOptions{Offset: off, Limit: 500})
+		if err != nil {
+			return false, err
+		}
+		for _, a := range apps {
+			if a.Enabled && a.Type == AppPublic && slices.Contains(a.Web.WebOrigins, origin) {
+				return true, nil
+			}
+		}
+		if off+len(apps) >= total || len(apps) == 0 {
+			return false, nil
+		}
+	}
 }
