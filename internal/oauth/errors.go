@@ -99,6 +99,16 @@ func writeToken(w http.ResponseWriter, t TokenResponse) {
 	b = strconv.AppendInt(b, t.NotBeforePolicy, 10)
 	b = append(b, `,"scope":`...)
 	b = append(b, scope...)
+	if t.IDToken != "" { // JWS compact serialization: no characters to escape
+		b = append(b, `,"id_token":"`...)
+		b = append(b, t.IDToken...)
+		b = append(b, '"')
+	}
+	if t.SessionState != "" { // hex
+		b = append(b, `,"session_state":"`...)
+		b = append(b, t.SessionState...)
+		b = append(b, '"')
+	}
 	b = append(b, '}')
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
