@@ -1,8 +1,6 @@
 package oidc
 
 import (
-	"errors"
-
 	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/fault"
 )
@@ -14,5 +12,3 @@ var errLogin = &fault.ConflictError{Reason: "sign-in refused", Prefix: "oidc"}
 func loginFailure(realm, userID, reason string) audit.Change {
 	return audit.Change{Realm: realm, Action: audit.ActionLogin, Target: userID, Detail: map[string]string{"why": reason}}
 }
-
-var _ = errors.New

@@ -1,7 +1,6 @@
 package oidc
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -157,5 +156,3 @@ func hasScope(scope, want string) bool {
 	}
 	return false
 }
-
-var _ = context.Background
