@@ -42,11 +42,11 @@ func people(c *config.Config) {
 
 // browser is a cookie-keeping HTTP client that does not follow redirects.
 type browser struct {
-	t *testing.T
+	t testing.TB
 	c *http.Client
 }
 
-func newBrowser(t *testing.T) *browser {
+func newBrowser(t testing.TB) *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{t: t, c: &http.Client{Jar: jar, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
@@ -83,7 +83,7 @@ var hiddenRE = regexp.MustCompile(`<input type="hidden" name="([a-z_]+)" value="
 var actionRE = regexp.MustCompile(`<form id="kc-form-login" method="post" action="([^"]+)"`)
 
 // loginForm reads the login page's action and hidden fields.
-func loginForm(t *testing.T, base, body string) (string, url.Values) {
+func loginForm(t testing.TB, base, body string) (string, url.Values) {
 	t.Helper()
 	m := actionRE.FindStringSubmatch(body)
 	if m == nil {
