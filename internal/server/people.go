@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -43,4 +44,26 @@ func (s *Server) sessionPolicy() func(realm string) identity.SessionPolicy {
 func mountPeople(mux *http.ServeMux, p *oidc.Provider, token http.HandlerFunc) {
 	p.Mount(mux)
 	mux.Handle("/auth/realms/{realm}/protocol/openid-connect/token", p.CORS(token))
+}
+
+// purgePeople deletes single sign-on sessions that ended or expired and codes past
+// their lifetime, every ten minutes: neither is read after that, and both accumulate
+// with every sign-in.
+func (s *Server) purgePeople(ctx context.Context) error {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		now := s.now()
+		if _, err := s.store.PurgeSSOSessions(ctx, now); err != nil && ctx.Err() == nil {
+			s.log.Warn("purge sso sessions", "err", err)
+		}
+		if _, err := s.store.PurgeAuthCodes(ctx, now.Add(-time.Hour)); err != nil && ctx.Err() == nil {
+			s.log.Warn("purge authorization codes", "err", err)
+		}
+	}
 }
