@@ -348,3 +348,37 @@ func TestPeopleLogoutRefusals(t *testing.T) {
 func basicAuth(id, secret string) string {
 	return base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id) + ":" + url.QueryEscape(secret)))
 }
+
+// TestPeoplePromptAndResponseModes: prompt=login and max_age force a new sign-in over a
+// live session; fragment and form_post deliver the code (form_post by an HTML form
+// whose script is a file, as the page's CSP allows no inline script).
+func TestPeoplePromptAndResponseModes(t *testing.T) {
+	in := servertest.Start(t, servertest.Options{Config: people})
+	b := newBrowser(t)
+	b.signIn(in, authURL(in, nil), personName, personPass)
+	for name, over := range map[string]map[string]string{
+		"prompt=login": {"prompt": "login"},
+		"max_age=0":    {"max_age": "0"},
+	} {
+		resp, body := b.get(authURL(in, over))
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="kc-login"`) {
+			t.Errorf("%s over a live session: %d, want the login page", name, resp.StatusCode)
+		}
+	}
+	if resp, _ := b.get(authURL(in, map[string]string{"max_age": "3600"})); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("max_age=3600 over a fresh session: %d, want a code", resp.StatusCode)
+	}
+	resp, _ := b.get(authURL(in, map[string]string{"response_mode": "fragment"}))
+	frag, _ := url.Parse(resp.Header.Get("Location"))
+	if fv, _ := url.ParseQuery(frag.Fragment); frag.RawQuery != "" || fv.Get("code") == "" || fv.Get("state") != "st" || fv.Get("iss") == "" {
+		t.Errorf("fragment response: %s", resp.Header.Get("Location"))
+	}
+	resp, body := b.get(authURL(in, map[string]string{"response_mode": "form_post"}))
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `action="`+webCB+`"`) || !strings.Contains(body, `name="code"`) ||
+		!strings.Contains(body, `src="/auth/resources/gatehouse/form-post.js"`) || strings.Contains(body, "<script>") {
+		t.Errorf("form_post response: %d\n%s", resp.StatusCode, body)
+	}
+	if resp, _ := b.get(in.PublicURL() + "/auth/resources/gatehouse/form-post.js"); resp.StatusCode != http.StatusOK {
+		t.Errorf("form-post.js: %d", resp.StatusCode)
+	}
+}
