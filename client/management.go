@@ -40,17 +40,23 @@ func (m *Management) path(segs ...string) string {
 	return b.String()
 }
 
-// Application is an M2M application. It never carries the secret or its hash.
+// Application is an application: M2M (client credentials), confidential or public
+// (people sign in through it). It never carries the secret or its hash.
 type Application struct {
 	ID        string       `json:"id"`
 	ClientID  string       `json:"clientId"`
 	Name      string       `json:"name"`
-	Type      string       `json:"type"` // "m2m"
+	Type      string       `json:"type"` // "m2m", "confidential" or "public"
 	Enabled   bool         `json:"enabled"`
 	Source    string       `json:"source"` // api, config, bootstrap or import
 	Secrets   []SecretInfo `json:"secrets"`
 	CreatedAt time.Time    `json:"createdAt"`
 	UpdatedAt time.Time    `json:"updatedAt"`
+	// Browser sign-in settings of confidential and public applications.
+	RootURL                string   `json:"rootUrl,omitempty"`
+	RedirectURIs           []string `json:"redirectUris,omitempty"`
+	PostLogoutRedirectURIs []string `json:"postLogoutRedirectUris,omitempty"`
+	WebOrigins             []string `json:"webOrigins,omitempty"`
 }
 
 // SecretInfo describes a secret that is valid now: one, or two during a rotation's
@@ -98,12 +104,26 @@ func ParsePermission(s string) (Permission, error) {
 type ApplicationCreate struct {
 	Name        string       `json:"name"`
 	Permissions []Permission `json:"permissions,omitempty"`
+	// Type is M2M (the default), CONFIDENTIAL or PUBLIC; a PUBLIC application gets no
+	// secret. The settings below are for CONFIDENTIAL and PUBLIC applications.
+	Type                   string   `json:"type,omitempty"`
+	RootURL                string   `json:"rootUrl,omitempty"`
+	RedirectURIs           []string `json:"redirectUris,omitempty"`
+	PostLogoutRedirectURIs []string `json:"postLogoutRedirectUris,omitempty"`
+	WebOrigins             []string `json:"webOrigins,omitempty"`
 }
 
 // ApplicationUpdate changes an application; nil fields stay as they are.
 type ApplicationUpdate struct {
 	Name    *string `json:"name,omitempty"`
 	Enabled *bool   `json:"enabled,omitempty"`
+	// Type changes only between M2M and CONFIDENTIAL (409 otherwise).
+	Type *string `json:"type,omitempty"`
+	// Lists replace the stored ones whole; an empty list clears.
+	RootURL                *string   `json:"rootUrl,omitempty"`
+	RedirectURIs           *[]string `json:"redirectUris,omitempty"`
+	PostLogoutRedirectURIs *[]string `json:"postLogoutRedirectUris,omitempty"`
+	WebOrigins             *[]string `json:"webOrigins,omitempty"`
 }
 
 // ListApplications answers one page of the realm's applications, ordered by name.

@@ -21,8 +21,10 @@ var appsGroup = &group{
 	verbs: []verb{
 		{name: "list", summary: "list applications, by name", max: 0, setup: appsList},
 		{name: "get", args: "ID", summary: "show an application", min: 1, max: 1, setup: appsGet},
-		{name: "create", args: "--name NAME [--permission API:DEFINITION]...",
-			summary: "create an application; prints its client id and secret, shown only this once", max: 0, setup: appsCreate},
+		{name: "create", args: "--name NAME [--type M2M|CONFIDENTIAL|PUBLIC] [--redirect-uri URI]... [--permission API:DEFINITION]...",
+			summary: "create an application; prints its client id and secret (none for PUBLIC), shown only this once", max: 0, setup: appsCreate},
+		{name: "set-web", args: "ID [--type M2M|CONFIDENTIAL] [--root-url URL] [--redirect-uri URI]... [--post-logout-redirect-uri URI]... [--web-origin ORIGIN]...",
+			summary: "change an application's type or sign-in settings (given lists replace the stored ones)", min: 1, max: 1, setup: appsSetWeb},
 		{name: "rename", args: "ID --name NAME", summary: "rename an application", min: 1, max: 1, setup: appsRename},
 		{name: "enable", args: "ID", summary: "let a disabled application obtain tokens again", min: 1, max: 1,
 			setup: appsEnabled(true)},
@@ -81,6 +83,17 @@ func (s *session) printApp(a *client.Application) error {
 		}
 		kv = append(kv, [2]string{label(i, "SECRETS"), v})
 	}
+	if a.RootURL != "" {
+		kv = append(kv, [2]string{"ROOT URL", a.RootURL})
+	}
+	for _, l := range []struct {
+		name string
+		vals []string
+	}{{"REDIRECT URIS", a.RedirectURIs}, {"POST-LOGOUT URIS", a.PostLogoutRedirectURIs}, {"WEB ORIGINS", a.WebOrigins}} {
+		for i, v := range l.vals {
+			kv = append(kv, [2]string{label(i, l.name), v})
+		}
+	}
 	kv = append(kv, [2]string{"CREATED", ts(a.CreatedAt)}, [2]string{"UPDATED", ts(a.UpdatedAt)})
 	return s.fields(kv...)
 }
@@ -122,9 +135,26 @@ func permStrings(ps []client.Permission) []string {
 	return out
 }
 
+// webFlags declares an application's sign-in settings.
+type webFlags struct {
+	typ, rootURL                      *string
+	redirects, postLogout, webOrigins *repeated
+}
+
+func declareWeb(fs *flag.FlagSet) webFlags {
+	w := webFlags{typ: fs.String("type", "", "M2M (default), CONFIDENTIAL or PUBLIC"),
+		rootURL:   fs.String("root-url", "", "base URL that relative redirect URIs resolve against"),
+		redirects: &repeated{}, postLogout: &repeated{}, webOrigins: &repeated{}}
+	fs.Var(w.redirects, "redirect-uri", "a redirect URI, exact or ending in /* (repeatable)")
+	fs.Var(w.postLogout, "post-logout-redirect-uri", "where logout may return (repeatable)")
+	fs.Var(w.webOrigins, "web-origin", "an origin allowed to call the token endpoint from a browser (repeatable)")
+	return w
+}
+
 func appsCreate(fs *flag.FlagSet, s *session) action {
 	name := fs.String("name", "", "name of the application (required)")
 	perms := permissionFlags(fs)
+	web := declareWeb(fs)
 	return func(ctx context.Context, _ []string) error {
 		if *name == "" {
 			return usagef("--name is required")
@@ -137,12 +167,17 @@ func appsCreate(fs *flag.FlagSet, s *session) action {
 		if err != nil {
 			return err
 		}
-		a, err := m.CreateApplication(ctx, client.ApplicationCreate{Name: *name, Permissions: ps})
+		a, err := m.CreateApplication(ctx, client.ApplicationCreate{Name: *name, Permissions: ps, Type: *web.typ,
+			RootURL: *web.rootURL, RedirectURIs: *web.redirects, PostLogoutRedirectURIs: *web.postLogout, WebOrigins: *web.webOrigins})
 		if err != nil {
 			return explainPermissions(ctx, m, ps, err)
 		}
 		if s.json() {
 			return s.printJSON(a)
+		}
+		if a.ClientSecret == "" { // PUBLIC: no secret
+			return s.fields([2]string{"ID", a.ID}, [2]string{"NAME", a.Name}, [2]string{"TYPE", a.Type},
+				[2]string{"CLIENT ID", a.ClientID}, [2]string{"PERMISSIONS", list(permStrings(ps))})
 		}
 		if err := s.fields([2]string{"ID", a.ID}, [2]string{"NAME", a.Name}, [2]string{"CLIENT ID", a.ClientID},
 			[2]string{"CLIENT SECRET", a.ClientSecret}, [2]string{"PERMISSIONS", list(permStrings(ps))}); err != nil {
@@ -290,5 +325,40 @@ func grantsChange(add bool) func(fs *flag.FlagSet, s *session) action {
 			}
 			return s.printPermissions(held)
 		}
+	}
+}
+
+func appsSetWeb(fs *flag.FlagSet, s *session) action {
+	web := declareWeb(fs)
+	return func(ctx context.Context, args []string) error {
+		var in client.ApplicationUpdate
+		set := false
+		fs.Visit(func(f *flag.Flag) {
+			set = true
+			switch f.Name {
+			case "type":
+				in.Type = web.typ
+			case "root-url":
+				in.RootURL = web.rootURL
+			case "redirect-uri":
+				in.RedirectURIs = (*[]string)(web.redirects)
+			case "post-logout-redirect-uri":
+				in.PostLogoutRedirectURIs = (*[]string)(web.postLogout)
+			case "web-origin":
+				in.WebOrigins = (*[]string)(web.webOrigins)
+			}
+		})
+		if !set {
+			return usagef("give at least one of --type, --root-url, --redirect-uri, --post-logout-redirect-uri, --web-origin")
+		}
+		m, err := s.mgmt()
+		if err != nil {
+			return err
+		}
+		a, err := m.UpdateApplication(ctx, args[0], in)
+		if err != nil {
+			return err
+		}
+		return s.printApp(a)
 	}
 }

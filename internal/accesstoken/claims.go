@@ -24,7 +24,15 @@ type Claims struct {
 	ClientID          string              `json:"client_id"`
 	PreferredUsername string              `json:"preferred_username,omitempty"`
 	Permissions       map[string][]string `json:"permissions"`
+	// A person's token (authorization code flow) also names the single sign-on
+	// session and the person; machine tokens carry none of these.
+	SessionID string `json:"sid,omitempty"`
+	Email     string `json:"email,omitempty"`
+	Name      string `json:"name,omitempty"`
 }
+
+// Person reports whether the token was issued to a person (it names a session).
+func (c *Claims) Person() bool { return c.SessionID != "" }
 
 // Has reports whether the token grants permission perm on the API whose own audience
 // is api.

@@ -29,3 +29,17 @@ func Mint(k SigningKey, typ string, c *Claims) (string, error) {
 	}
 	return sign(k, h, p)
 }
+
+// MintJSON signs any JSON payload with k: ID tokens, whose claims are not an access
+// token's. typ is the JOSE header type.
+func MintJSON(k SigningKey, typ string, payload any) (string, error) {
+	h, err := json.Marshal(header{Alg: k.Alg, Typ: typ, Kid: k.ID})
+	if err != nil {
+		return "", err
+	}
+	p, err := json.Marshal(payload)
+	if err != nil {
+		return "", err
+	}
+	return sign(k, h, p)
+}

@@ -42,6 +42,9 @@ type Verifier struct {
 	Keys   KeySource
 	Leeway time.Duration    // clock skew allowed on exp, nbf, iat
 	Now    func() time.Time // nil: time.Now
+	// AnyAudience skips the audience check: userinfo and introspection accept every
+	// token the realm issued to a person, whatever its audience (as Keycloak does).
+	AnyAudience bool
 }
 
 type rawHeader struct {
@@ -55,6 +58,25 @@ type rawHeader struct {
 // must equal the header's), its type, issuer, lifetime and that "aud" holds one of
 // audiences. It returns the claims only when every check passes (RFC 9068 §4).
 func (v *Verifier) Verify(token string, audiences ...string) (*Claims, error) {
+	pb, err := v.VerifySignature(token)
+	if err != nil {
+		return nil, err
+	}
+	var c Claims
+	dec := json.NewDecoder(bytes.NewReader(pb))
+	if hasDuplicateKeys(pb) || dec.Decode(&c) != nil {
+		return nil, fail("malformed token claims")
+	}
+	if err := v.checkClaims(&c, audiences); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// VerifySignature checks a compact JWS of this issuer (header, type, algorithm, key,
+// signature) and returns its payload, unchecked: for tokens that are not access
+// tokens, such as an ID token given back as a logout hint.
+func (v *Verifier) VerifySignature(token string) ([]byte, error) {
 	if len(token) > MaxTokenSize {
 		return nil, fail("token too large")
 	}
@@ -100,15 +122,7 @@ func (v *Verifier) Verify(token string, audiences ...string) (*Claims, error) {
 	if verifySig(k, []byte(token[:d2]), sig) != nil {
 		return nil, fail("invalid signature")
 	}
-	var c Claims
-	dec := json.NewDecoder(bytes.NewReader(pb))
-	if hasDuplicateKeys(pb) || dec.Decode(&c) != nil {
-		return nil, fail("malformed token claims")
-	}
-	if err := v.checkClaims(&c, audiences); err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return pb, nil
 }
 
 func typOK(t string) bool {
@@ -134,7 +148,7 @@ func (v *Verifier) checkClaims(c *Claims, audiences []string) error {
 		return ErrExpired
 	case int64(c.IssuedAt) > t+skew || int64(c.NotBefore) > t+skew:
 		return fail("token not yet valid")
-	case !c.Audience.Contains(audiences...):
+	case !v.AnyAudience && !c.Audience.Contains(audiences...):
 		return fail("wrong audience")
 	}
 	return nil

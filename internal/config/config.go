@@ -77,6 +77,10 @@ type Config struct {
 	ConsoleSessionIdle   time.Duration // a session unused this long ends
 	ConsoleSessionMaxAge time.Duration // a session ends this long after sign-in
 
+	// Single sign-on sessions of people (login page), for realms that set none.
+	SSOSessionIdle time.Duration
+	SSOSessionMax  time.Duration
+
 	Realms  []Realm
 	Clients []Client
 	Users   []User // keycloak.users in the YAML file, then KEYCLOAK_USERS_<n>_*; seeded into the default realm
@@ -92,17 +96,24 @@ type Realm struct {
 	Organization  string   `yaml:"organization"`
 	HeaderType    string   `yaml:"header-type"`
 	TokenReuse    *float64 `yaml:"token-reuse"` // nil: the global --token-reuse
+	// Single sign-on session lifetimes (Keycloak's "SSO Session Idle/Max").
+	SSOSessionIdle Duration `yaml:"sso-session-idle"`
+	SSOSessionMax  Duration `yaml:"sso-session-max"`
 }
 
-// Client is an M2M application declared in configuration (Camunda Identity's
-// keycloak.clients[] shape).
+// Client is an application declared in configuration (Camunda Identity's
+// keycloak.clients[] shape): M2M, CONFIDENTIAL or PUBLIC.
 type Client struct {
-	Realm       string       `yaml:"realm"`
-	Name        string       `yaml:"name"`
-	ID          string       `yaml:"id"`
-	Secret      string       `yaml:"secret"`
-	Type        string       `yaml:"type"`
-	Permissions []Permission `yaml:"permissions"`
+	Realm                  string       `yaml:"realm"`
+	Name                   string       `yaml:"name"`
+	ID                     string       `yaml:"id"`
+	Secret                 string       `yaml:"secret"`
+	Type                   string       `yaml:"type"`
+	Permissions            []Permission `yaml:"permissions"`
+	RootURL                string       `yaml:"rootUrl"`
+	RedirectURIs           []string     `yaml:"redirectUris"`
+	PostLogoutRedirectURIs []string     `yaml:"postLogoutRedirectUris"`
+	WebOrigins             []string     `yaml:"webOrigins"`
 }
 
 // Permission of a declared client.
@@ -160,6 +171,8 @@ func Defaults() Config {
 		ClusterProbeTimeout:  DefaultClusterProbeTimeout,
 		ConsoleSessionIdle:   30 * time.Minute,
 		ConsoleSessionMaxAge: 12 * time.Hour,
+		SSOSessionIdle:       30 * time.Minute,
+		SSOSessionMax:        10 * time.Hour,
 	}
 }
 
@@ -304,6 +317,12 @@ func (c *Config) validateRealms() error {
 			reuse := c.TokenReuse
 			r.TokenReuse = &reuse
 		}
+		if r.SSOSessionIdle == 0 {
+			r.SSOSessionIdle = Duration(c.SSOSessionIdle)
+		}
+		if r.SSOSessionMax == 0 {
+			r.SSOSessionMax = Duration(c.SSOSessionMax)
+		}
 	}
 	for i, cl := range c.Clients {
 		if cl.Realm == "" {
@@ -311,11 +330,16 @@ func (c *Config) validateRealms() error {
 		} else if !seen[cl.Realm] && cl.Realm != c.DefaultRealm {
 			return fmt.Errorf("client %q: realm %q is not configured", cl.ID, cl.Realm)
 		}
-		if cl.ID == "" || cl.Secret == "" {
-			return fmt.Errorf("client %q: id and secret are required", cl.Name)
-		}
-		if cl.Type != "" && !strings.EqualFold(cl.Type, "m2m") {
-			return fmt.Errorf("client %q: type %q is not supported (only M2M)", cl.ID, cl.Type)
+		public := strings.EqualFold(cl.Type, "public")
+		switch {
+		case cl.Type != "" && !strings.EqualFold(cl.Type, "m2m") && !strings.EqualFold(cl.Type, "confidential") && !public:
+			return fmt.Errorf("client %q: type %q is not M2M, CONFIDENTIAL or PUBLIC", cl.ID, cl.Type)
+		case cl.ID == "":
+			return fmt.Errorf("client %q: id is required", cl.Name)
+		case public && cl.Secret != "":
+			return fmt.Errorf("client %q: a PUBLIC client has no secret", cl.ID)
+		case !public && cl.Secret == "":
+			return fmt.Errorf("client %q: a secret is required (only PUBLIC clients have none)", cl.ID)
 		}
 	}
 	return nil

@@ -145,8 +145,12 @@ keycloak:
 		t.Fatal(err)
 	}
 	half, off := 0.5, 0.0
-	want := []Realm{{Name: "camunda-platform", SigningAlg: "ES256", TokenLifetime: Duration(300 * time.Second), HeaderType: "JWT", TokenReuse: &half},
-		{Name: "other", SigningAlg: "EdDSA", TokenLifetime: Duration(10 * time.Minute), HeaderType: "at+jwt", TokenReuse: &off}}
+	sso := func(r Realm) Realm {
+		r.SSOSessionIdle, r.SSOSessionMax = Duration(30*time.Minute), Duration(10*time.Hour)
+		return r
+	}
+	want := []Realm{sso(Realm{Name: "camunda-platform", SigningAlg: "ES256", TokenLifetime: Duration(300 * time.Second), HeaderType: "JWT", TokenReuse: &half}),
+		sso(Realm{Name: "other", SigningAlg: "EdDSA", TokenLifetime: Duration(10 * time.Minute), HeaderType: "at+jwt", TokenReuse: &off})}
 	if d := cmp.Diff(want, c.Realms); d != "" {
 		t.Errorf("realms (-want +got):\n%s", d)
 	}

@@ -119,6 +119,8 @@ var settings = func() []setting {
 		d("idle-timeout", "a connection that has not sent its first request, or its next one on keep-alive, is closed after this", func(c *Config) *time.Duration { return &c.IdleTimeout }),
 		d("db-read-timeout", "deadline of one database read made by a request (503 when it passes)", func(c *Config) *time.Duration { return &c.DBReadTimeout }),
 		d("db-write-timeout", "deadline of one database write made by a request (503 when it passes)", func(c *Config) *time.Duration { return &c.DBWriteTimeout }),
+		d("sso-session-idle", "a person's single sign-on session unused this long ends (realms may set their own)", func(c *Config) *time.Duration { return &c.SSOSessionIdle }),
+		d("sso-session-max", "a person's single sign-on session ends this long after sign-in (realms may set their own)", func(c *Config) *time.Duration { return &c.SSOSessionMax }),
 		d("console-session-max-age", "a web console session ends this long after sign-in, used or not", func(c *Config) *time.Duration { return &c.ConsoleSessionMaxAge }),
 	}
 }()
@@ -272,17 +274,45 @@ func keycloakClients(environ []string) ([]Client, error) {
 	}
 	out := make([]Client, 0, len(groups))
 	for _, g := range groups {
-		c := Client{Name: g.fields["NAME"], ID: g.fields["ID"], Secret: g.fields["SECRET"], Type: g.fields["TYPE"]}
+		c := Client{Name: g.fields["NAME"], ID: g.fields["ID"], Secret: g.fields["SECRET"], Type: g.fields["TYPE"],
+			RootURL: g.fields["ROOT_URL"]}
 		rest := map[string]string{}
+		lists := map[string]map[string]string{"REDIRECT_URIS_": {}, "POST_LOGOUT_REDIRECT_URIS_": {}, "WEB_ORIGINS_": {}}
+	fields:
 		for f, v := range g.fields {
 			switch f {
-			case "NAME", "ID", "SECRET", "TYPE", "REDIRECT_URIS", "ROOT_URL":
-				// REDIRECT_URIS and ROOT_URL are browser-login settings: no use for M2M.
-			default:
-				if !strings.HasPrefix(f, "PERMISSIONS_") {
-					return nil, fmt.Errorf("KEYCLOAK_CLIENTS_%d_%s: unknown client field", g.n, f)
+			case "NAME", "ID", "SECRET", "TYPE", "ROOT_URL":
+				continue
+			case "REDIRECT_URIS": // one URI without an index
+				lists["REDIRECT_URIS_"]["REDIRECT_URIS_-1"] = v
+				continue
+			}
+			for prefix, m := range lists {
+				if strings.HasPrefix(f, prefix) {
+					m[f] = v
+					continue fields
 				}
-				rest[f] = v
+			}
+			if !strings.HasPrefix(f, "PERMISSIONS_") {
+				return nil, fmt.Errorf("KEYCLOAK_CLIENTS_%d_%s: unknown client field", g.n, f)
+			}
+			rest[f] = v
+		}
+		for prefix, dst := range map[string]*[]string{"REDIRECT_URIS_": &c.RedirectURIs,
+			"POST_LOGOUT_REDIRECT_URIS_": &c.PostLogoutRedirectURIs, "WEB_ORIGINS_": &c.WebOrigins} {
+			if v, ok := lists[prefix][prefix+"-1"]; ok {
+				*dst = append(*dst, v)
+				delete(lists[prefix], prefix+"-1")
+			}
+			items, err := indexed(lists[prefix], prefix)
+			if err != nil {
+				return nil, fmt.Errorf("KEYCLOAK_CLIENTS_%d_%w", g.n, err)
+			}
+			for _, it := range items {
+				if len(it.fields) != 1 || it.fields[""] == "" {
+					return nil, fmt.Errorf("KEYCLOAK_CLIENTS_%d_%s%d: expected one value", g.n, prefix, it.n)
+				}
+				*dst = append(*dst, it.fields[""])
 			}
 		}
 		perms, err := indexed(rest, "PERMISSIONS_")

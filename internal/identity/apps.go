@@ -65,12 +65,14 @@ func CheckName(field, name string) error { return checkText(field, name, MaxName
 type AppPatch struct {
 	Name    *string
 	Enabled *bool
+	Type    *string // M2M ↔ CONFIDENTIAL only (webapps.go)
+	Web     *WebPatch
 }
 
 // newApplication creates an M2M application for the management API and the console.
 // Its client id and secret are generated: clients never choose their client_id (RFC
 // 9700 §2, checklist C22). The secret is returned once and only its digest is stored.
-func (s *Service) newApplication(ctx context.Context, realm, name string, perms []PermissionRef) (store.Application, string, error) {
+func (s *Service) newApplication(ctx context.Context, realm, name string, perms []PermissionRef, kind ...webKind) (store.Application, string, error) {
 	if err := CheckName("name", name); err != nil {
 		return store.Application{}, "", err
 	}
@@ -78,7 +80,11 @@ func (s *Service) newApplication(ctx context.Context, realm, name string, perms 
 	if err != nil {
 		return store.Application{}, "", err
 	}
-	app, secret, err := s.CreateApp(ctx, realm, AppSpec{Name: name, Source: "api", Permissions: perms})
+	spec := AppSpec{Name: name, Source: "api", Permissions: perms}
+	for _, k := range kind {
+		spec.Type, spec.Web = k.typ, k.web
+	}
+	app, secret, err := s.CreateApp(ctx, realm, spec)
 	if errors.Is(err, store.ErrNotFound) {
 		return store.Application{}, "", invalid("permissions", "every item must name an existing API audience and one of its permission definitions")
 	}
@@ -99,8 +105,15 @@ func (s *Service) ListApps(ctx context.Context, realm string, opt store.ListOpti
 // token requests fail at once on this replica (the client cache is dropped).
 // Applications declared in configuration keep their configured name.
 func (s *Service) updateApp(ctx context.Context, realm, id string, p AppPatch) (store.Application, error) {
-	if p.Name == nil && p.Enabled == nil {
-		return store.Application{}, invalid("body", "must change at least one of name, enabled")
+	if p.Name == nil && p.Enabled == nil && p.Type == nil && p.Web == nil {
+		return store.Application{}, invalid("body", "must change at least one of name, enabled, type, rootUrl, redirectUris, postLogoutRedirectUris, webOrigins")
+	}
+	var typ string
+	if p.Type != nil {
+		var err error
+		if typ, err = ParseAppType(*p.Type); err != nil {
+			return store.Application{}, err
+		}
 	}
 	if p.Name != nil {
 		if err := CheckName("name", *p.Name); err != nil {
@@ -117,6 +130,9 @@ func (s *Service) updateApp(ctx context.Context, realm, id string, p AppPatch) (
 		}
 		if p.Enabled != nil {
 			a.Enabled = *p.Enabled
+		}
+		if err := changeWeb(&a, typ, p.Web); err != nil {
+			return a, err
 		}
 		a.UpdatedAt = now
 		return a, nil
@@ -147,6 +163,9 @@ func (s *Service) rotateSecret(ctx context.Context, realm, id string, grace time
 	app, err := s.store.UpdateApp(ctx, realm, id, func(a store.Application) (store.Application, error) {
 		if a.Source == "config" {
 			return a, conflict("the application is declared in configuration; change its secret there")
+		}
+		if a.Type == AppPublic {
+			return a, conflict("a PUBLIC application has no secret")
 		}
 		var keep []store.Secret
 		if cur, ok := currentSecret(a.Secrets, now); ok && grace > 0 {

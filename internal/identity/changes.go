@@ -54,6 +54,12 @@ func (s *Service) UpdateApp(ctx context.Context, a audit.Actor, realm, id string
 	if p.Enabled != nil {
 		c.Detail["enabled"] = strconv.FormatBool(*p.Enabled)
 	}
+	if p.Type != nil {
+		c.Detail["type"] = *p.Type
+	}
+	if p.Web != nil {
+		c.Detail["web"] = "changed"
+	}
 	var app store.Application
 	var err error
 	if p.Enabled != nil && !*p.Enabled {

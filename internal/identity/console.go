@@ -47,6 +47,10 @@ const (
 // argon2id check as known ones, and every check waits for a slot of the one bound on
 // concurrent argon2id work this service keeps (client secrets share it).
 func (s *Service) CheckSignIn(ctx context.Context, realm, username, password string) (store.User, string, error) {
+	return s.checkSignIn(ctx, realm, username, password, true)
+}
+
+func (s *Service) checkSignIn(ctx context.Context, realm, username, password string, console bool) (store.User, string, error) {
 	u, err := s.store.GetUserByUsername(ctx, realm, username)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return store.User{}, "", err
@@ -71,7 +75,7 @@ func (s *Service) CheckSignIn(ctx context.Context, realm, username, password str
 		return u, SignInWrongPassword, nil
 	case !u.Enabled:
 		return u, SignInDisabled, nil
-	case !read:
+	case console && !read:
 		return u, SignInNoRole, nil
 	}
 	return u, "", nil

@@ -71,6 +71,11 @@ func (d *DenyList) Denied(c *accesstoken.Claims) bool {
 	if _, ok := d.recent.Load(c.ID); ok {
 		return true
 	}
+	if c.Person() {
+		// A person's token names a user, not an application: only its jti can be
+		// denied here (a replayed code's tokens); sessions end at the issuer.
+		return false
+	}
 	if enabled, ok := v.apps[c.Subject]; ok {
 		return !enabled
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -14,8 +15,9 @@ type ClientSpec struct {
 	Name        string
 	ID          string // client id
 	Secret      string
-	Type        string // "M2M" (case-insensitive)
+	Type        string // "M2M", "CONFIDENTIAL" or "PUBLIC" (case-insensitive; "" is M2M)
 	Permissions []PermissionRef
+	Web         store.WebSettings
 }
 
 // SeedResult says what seeding did with one client.
@@ -31,8 +33,12 @@ type SeedResult struct {
 func (s *Service) Seed(ctx context.Context, realm string, specs []ClientSpec) ([]SeedResult, error) {
 	var out []SeedResult
 	for _, c := range specs {
-		if c.ID == "" || c.Secret == "" {
-			return out, fmt.Errorf("identity: configured client %q needs an id and a secret", c.Name)
+		typ, err := ParseAppType(c.Type)
+		if err != nil {
+			return out, fmt.Errorf("identity: configured client %q: %w", c.ID, err)
+		}
+		if c.ID == "" || (c.Secret == "") != (typ == AppPublic) {
+			return out, fmt.Errorf("identity: configured client %q needs an id, and a secret unless it is PUBLIC", c.Name)
 		}
 		name := c.Name
 		if name == "" {
@@ -40,7 +46,8 @@ func (s *Service) Seed(ctx context.Context, realm string, specs []ClientSpec) ([
 		}
 		app, err := s.store.GetAppByClientID(ctx, realm, c.ID)
 		if errors.Is(err, store.ErrNotFound) {
-			if _, _, err := s.CreateApp(ctx, realm, AppSpec{Name: name, ClientID: c.ID, Secret: c.Secret, Source: "config", Permissions: c.Permissions}); err != nil {
+			if _, _, err := s.CreateApp(ctx, realm, AppSpec{Name: name, ClientID: c.ID, Secret: c.Secret, Source: "config",
+				Permissions: c.Permissions, Type: typ, Web: c.Web}); err != nil {
 				return out, fmt.Errorf("identity: seed client %q: %w", c.ID, err)
 			}
 			out = append(out, SeedResult{ClientID: c.ID, Action: "created"})
@@ -63,17 +70,27 @@ func (s *Service) Seed(ctx context.Context, realm string, specs []ClientSpec) ([
 }
 
 func (s *Service) reseed(ctx context.Context, realm string, app store.Application, name string, c ClientSpec) (bool, error) {
-	ok, err := s.checkSecret(ctx, app, c.Secret)
-	if err != nil {
+	typ, _ := ParseAppType(c.Type)
+	if err := CheckWeb(typ, c.Web); err != nil {
 		return false, err
 	}
-	changed := !ok || app.Name != name
+	ok := typ == AppPublic && len(app.Secrets) == 0
+	if typ != AppPublic {
+		var err error
+		if ok, err = s.checkSecret(ctx, app, c.Secret); err != nil {
+			return false, err
+		}
+	}
+	changed := !ok || app.Name != name || app.Type != typ || !sameWeb(app.Web, c.Web)
 	if changed {
 		now := s.now().UTC()
-		_, err = s.store.UpdateApp(ctx, realm, app.ID, func(a store.Application) (store.Application, error) {
-			a.Name, a.UpdatedAt = name, now
+		_, err := s.store.UpdateApp(ctx, realm, app.ID, func(a store.Application) (store.Application, error) {
+			a.Name, a.UpdatedAt, a.Type, a.Web = name, now, typ, c.Web
 			if !ok {
-				a.Secrets = []store.Secret{chosenSecret(c.Secret, now)}
+				a.Secrets = nil
+				if typ != AppPublic {
+					a.Secrets = []store.Secret{chosenSecret(c.Secret, now)}
+				}
 			}
 			return a, nil
 		})
@@ -134,4 +151,9 @@ func (s *Service) Bootstrap(ctx context.Context, realm string) (app store.Applic
 		return store.Application{}, "", false, nil
 	}
 	return app, plain, err == nil, err
+}
+
+func sameWeb(a, b store.WebSettings) bool {
+	return a.RootURL == b.RootURL && slices.Equal(a.RedirectURIs, b.RedirectURIs) &&
+		slices.Equal(a.PostLogoutRedirectURIs, b.PostLogoutRedirectURIs) && slices.Equal(a.WebOrigins, b.WebOrigins)
 }

@@ -52,6 +52,8 @@ type Service struct {
 	// OnChange runs after an application was enabled, disabled or deleted, so that this
 	// replica's deny lists drop (or restore) its tokens at once (nil: nothing).
 	OnChange func(ctx context.Context, realm string)
+	// Sessions gives a realm's single sign-on lifetimes (nil or zero fields: defaults).
+	Sessions func(realm string) SessionPolicy
 
 	store store.Store
 	now   func() time.Time

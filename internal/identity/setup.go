@@ -176,6 +176,8 @@ type AppSpec struct {
 	Secret      string // empty: generated (and returned); else an operator-chosen secret
 	Source      string
 	Permissions []PermissionRef
+	Type        string            // AppM2M ("" too), AppConfidential or AppPublic
+	Web         store.WebSettings // redirect URIs and the rest, for confidential and public apps
 }
 
 // CreateApp creates an enabled M2M application with its grants and returns it with its
@@ -184,17 +186,30 @@ func (s *Service) CreateApp(ctx context.Context, realm string, spec AppSpec) (st
 	if strings.TrimSpace(spec.Name) == "" {
 		return store.Application{}, "", errors.New("identity: application name is required")
 	}
+	typ, err := ParseAppType(spec.Type)
+	if err != nil {
+		return store.Application{}, "", err
+	}
+	if err := CheckWeb(typ, spec.Web); err != nil {
+		return store.Application{}, "", err
+	}
 	now := s.now().UTC()
-	app := store.Application{ID: NewID(), Realm: realm, ClientID: spec.ClientID, Name: spec.Name, Type: "m2m",
-		Enabled: true, Source: spec.Source, CreatedAt: now, UpdatedAt: now}
+	app := store.Application{ID: NewID(), Realm: realm, ClientID: spec.ClientID, Name: spec.Name, Type: typ,
+		Enabled: true, Source: spec.Source, CreatedAt: now, UpdatedAt: now, Web: spec.Web}
 	if app.ClientID == "" {
 		app.ClientID = NewClientID()
 	}
 	secret := spec.Secret
-	if secret == "" {
+	switch {
+	case typ == AppPublic:
+		// A public client holds no secret (it could not keep one).
+		if secret != "" {
+			return store.Application{}, "", invalid("secret", "a PUBLIC application has no secret")
+		}
+	case secret == "":
 		secret = GenerateSecret()
 		app.Secrets = []store.Secret{{ID: NewID(), Kind: store.SecretSHA256, Hash: digestGenerated(secret), CreatedAt: now}}
-	} else {
+	default:
 		app.Secrets = []store.Secret{chosenSecret(secret, now)}
 	}
 	grants, err := s.grantsFor(ctx, realm, app.ID, spec.Permissions)

@@ -36,6 +36,10 @@ func (s *Service) UpdateUser(ctx context.Context, a audit.Actor, realm, id strin
 		c.Detail["enabled"] = strconv.FormatBool(*p.Enabled)
 	}
 	u, err := s.patchUser(ctx, realm, id, p)
+	if err == nil && (p.Password != nil || (p.Enabled != nil && !*p.Enabled)) {
+		// A reset password or a disabled user ends every single sign-on session.
+		err = s.endUserSessions(ctx, realm, id)
+	}
 	s.done(ctx, a, c, err, false)
 	return u, err
 }

@@ -31,7 +31,7 @@ var errInvalidClient = &Error{Status: http.StatusUnauthorized, Code: "invalid_cl
 var (
 	errMethod      = &Error{Status: http.StatusMethodNotAllowed, Code: "invalid_request", Description: "The token endpoint accepts POST only"}
 	errTooLarge    = &Error{Status: http.StatusRequestEntityTooLarge, Code: "invalid_request", Description: "Request body too large"}
-	errGrantType   = &Error{Status: http.StatusBadRequest, Code: "unsupported_grant_type", Description: "Only grant_type=client_credentials is supported"}
+	errGrantType   = &Error{Status: http.StatusBadRequest, Code: "unsupported_grant_type", Description: "Only grant_type=client_credentials and authorization_code are supported"}
 	errTarget      = &Error{Status: http.StatusBadRequest, Code: "invalid_target", Description: "The requested audience is not available to this client"}
 	errScope       = &Error{Status: http.StatusBadRequest, Code: "invalid_scope", Description: "The requested scope is invalid or not granted to this client"}
 	errUnavailable = &Error{Status: http.StatusServiceUnavailable, Code: "temporarily_unavailable", Description: "The service is temporarily unavailable; retry later", RetryAfter: 5 * time.Second}
@@ -99,6 +99,16 @@ func writeToken(w http.ResponseWriter, t TokenResponse) {
 	b = strconv.AppendInt(b, t.NotBeforePolicy, 10)
 	b = append(b, `,"scope":`...)
 	b = append(b, scope...)
+	if t.IDToken != "" { // JWS compact serialization: no characters to escape
+		b = append(b, `,"id_token":"`...)
+		b = append(b, t.IDToken...)
+		b = append(b, '"')
+	}
+	if t.SessionState != "" { // hex
+		b = append(b, `,"session_state":"`...)
+		b = append(b, t.SessionState...)
+		b = append(b, '"')
+	}
 	b = append(b, '}')
 	h := w.Header()
 	h.Set("Content-Type", "application/json")

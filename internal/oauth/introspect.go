@@ -19,6 +19,13 @@ type AppChecker interface {
 	ClientActive(ctx context.Context, realm, clientID, appID string) (bool, error)
 }
 
+// PersonChecker says whether a person's token still stands: its client enabled and
+// its single sign-on session live (identity.Service). Without one, people's tokens
+// are never active at introspection.
+type PersonChecker interface {
+	PersonActive(ctx context.Context, realm, clientID, sessionID string) (bool, error)
+}
+
 // DenyList is a realm's deny-list of revoked token ids and disabled or deleted
 // applications (identity.DenyList). Deny refuses a token id at once on this replica,
 // ahead of the reload that reads it from the store.
@@ -181,13 +188,11 @@ func (t *TokenControl) begin(w http.ResponseWriter, r *http.Request) (Realm, *id
 // decides), or nil.
 func (t *TokenControl) verify(realm Realm, token string) *accesstoken.Claims {
 	aud := peekAudience(token)
-	if len(aud) == 0 {
-		// A token without an audience grants nothing anywhere: it is not active.
-		return nil
-	}
-	v := accesstoken.Verifier{Issuer: realm.Issuer, Keys: t.KeySource(realm.Name), Now: t.now}
+	v := accesstoken.Verifier{Issuer: realm.Issuer, Keys: t.KeySource(realm.Name), Now: t.now, AnyAudience: len(aud) == 0}
 	c, err := v.Verify(token, aud...)
-	if err != nil {
+	if err != nil || (len(aud) == 0 && !c.Person()) {
+		// A machine token without an audience grants nothing anywhere: it is not
+		// active. A person's token may have none (userinfo takes it).
 		return nil
 	}
 	return c
@@ -203,7 +208,15 @@ func (t *TokenControl) check(ctx context.Context, realm Realm, token string) (*a
 	if d := t.Deny[realm.Name]; d != nil && d.Denied(c) {
 		return nil, nil
 	}
-	ok, err := t.Apps.ClientActive(ctx, realm.Name, c.ClientID, c.Subject)
+	var ok bool
+	var err error
+	if c.Person() {
+		if pc, is := t.Apps.(PersonChecker); is {
+			ok, err = pc.PersonActive(ctx, realm.Name, c.ClientID, c.SessionID)
+		}
+	} else {
+		ok, err = t.Apps.ClientActive(ctx, realm.Name, c.ClientID, c.Subject)
+	}
 	if err != nil || !ok {
 		return nil, err
 	}

@@ -26,17 +26,30 @@ type Input struct {
 	AllowJSON     bool // the SaaS-style endpoint also takes a JSON body
 }
 
-// TokenRequest is a syntactically valid client_credentials request.
+// Grant types of the token endpoint.
+const (
+	GrantClientCredentials = "client_credentials"
+	GrantAuthorizationCode = "authorization_code"
+)
+
+// TokenRequest is a syntactically valid client_credentials or authorization_code
+// request.
 type TokenRequest struct {
+	GrantType    string
 	ClientID     string
 	ClientSecret string
 	Basic        bool // credentials came in the Authorization header
+	Public       bool // authorization_code with client_id alone: a public client (PKCE proves it)
 	Audience     string
 	Scope        string
+	Code         string // authorization_code only
+	RedirectURI  string
+	CodeVerifier string
 }
 
 // credentialParams may never travel in the URL (RFC 6749 §2.3.1).
-var credentialParams = []string{"client_id", "client_secret", "grant_type", "audience", "scope", "client_assertion"}
+var credentialParams = []string{"client_id", "client_secret", "grant_type", "audience", "scope", "client_assertion",
+	"code", "code_verifier"}
 
 // ParseToken validates the syntax of a token request (RFC 6749 §3.2, §4.4, §2.3) and
 // never looks anything up. Client authentication comes later.
@@ -53,16 +66,35 @@ func ParseToken(in Input) (TokenRequest, *Error) {
 	if perr != nil {
 		return TokenRequest{}, perr
 	}
-	switch gt := params["grant_type"]; gt {
+	gt := params["grant_type"]
+	switch gt {
 	case "":
 		return TokenRequest{}, errRequest("Missing grant_type")
-	case "client_credentials":
+	case GrantClientCredentials, GrantAuthorizationCode:
 	default:
 		return TokenRequest{}, errGrantType
 	}
-	req := TokenRequest{Audience: params["audience"], Scope: params["scope"]}
+	req := TokenRequest{GrantType: gt, Audience: params["audience"], Scope: params["scope"]}
 	if len(req.Scope) > 4096 || len(req.Audience) > 1024 {
 		return TokenRequest{}, errRequest("Parameter too long")
+	}
+	if gt == GrantAuthorizationCode {
+		req.Code, req.RedirectURI, req.CodeVerifier = params["code"], params["redirect_uri"], params["code_verifier"]
+		switch {
+		case req.Code == "":
+			return TokenRequest{}, errRequest("Missing code")
+		case len(req.Code) > 256 || len(req.RedirectURI) > 2048 || len(req.CodeVerifier) > 128:
+			return TokenRequest{}, errRequest("Parameter too long")
+		}
+		// A public client authenticates with its client_id alone (RFC 6749 §2.3,
+		// §4.1.3); PKCE binds the code to it.
+		if len(in.Authorization) == 0 && params["client_secret"] == "" && params["client_id"] != "" {
+			if len(params["client_id"]) > MaxClientIDLen {
+				return TokenRequest{}, errRequest("Parameter too long")
+			}
+			req.ClientID, req.Public = params["client_id"], true
+			return req, nil
+		}
 	}
 	return authParams(req, params, in.Authorization)
 }
@@ -200,7 +232,7 @@ func clean(s string) bool {
 // reflect arbitrary input.
 func safeName(k string) string {
 	switch k {
-	case "grant_type", "client_id", "client_secret", "audience", "scope", "resource":
+	case "grant_type", "client_id", "client_secret", "audience", "scope", "resource", "code", "redirect_uri", "code_verifier":
 		return k
 	}
 	return "(unknown)"

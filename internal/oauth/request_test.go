@@ -43,7 +43,13 @@ func TestParseToken(t *testing.T) {
 		{name: "A3 missing grant_type", in: Input{Method: "POST", ContentType: form, Body: []byte("client_id=app&client_secret=s")}, wantCode: "invalid_request", status: 400},
 		{name: "A3 empty grant_type", in: Input{Method: "POST", ContentType: form, Body: []byte("grant_type=&client_id=app&client_secret=s")}, wantCode: "invalid_request", status: 400},
 		{name: "A4 password", in: Input{Method: "POST", ContentType: form, Body: []byte("grant_type=password&client_id=app&client_secret=s")}, wantCode: "unsupported_grant_type", status: 400},
-		{name: "A4 authorization_code", in: Input{Method: "POST", ContentType: form, Body: []byte("grant_type=authorization_code&client_id=app&client_secret=s")}, wantCode: "unsupported_grant_type", status: 400},
+		{name: "authorization_code without code", in: Input{Method: "POST", ContentType: form, Body: []byte("grant_type=authorization_code&client_id=app&client_secret=s")}, wantCode: "invalid_request", status: 400},
+		{name: "authorization_code confidential", in: Input{Method: "POST", ContentType: form, Body: []byte("grant_type=authorization_code&code=c&redirect_uri=https%3A%2F%2Fa%2Fcb&code_verifier=v&client_id=app&client_secret=s")},
+			want: TokenRequest{GrantType: GrantAuthorizationCode, ClientID: "app", ClientSecret: "s", Code: "c", RedirectURI: "https://a/cb", CodeVerifier: "v"}},
+		{name: "authorization_code public", in: Input{Method: "POST", ContentType: form, Body: []byte("grant_type=authorization_code&code=c&code_verifier=v&client_id=spa")},
+			want: TokenRequest{GrantType: GrantAuthorizationCode, ClientID: "spa", Public: true, Code: "c", CodeVerifier: "v"}},
+		{name: "client_credentials never public", in: Input{Method: "POST", ContentType: form, Body: []byte("grant_type=client_credentials&client_id=spa")}, wantCode: "invalid_client", status: 401},
+		{name: "code in the URL", in: Input{Method: "POST", ContentType: form, Query: url.Values{"code": {"c"}}, Body: []byte("grant_type=authorization_code&code=c&client_id=spa")}, wantCode: "invalid_request", status: 400},
 		{name: "A4 urn", in: Input{Method: "POST", ContentType: form, Body: []byte("grant_type=urn%3Afoo&client_id=app&client_secret=s")}, wantCode: "unsupported_grant_type", status: 400},
 		{name: "A5 grant_type twice", in: Input{Method: "POST", ContentType: form, Body: []byte(ok + "&grant_type=client_credentials")}, wantCode: "invalid_request", status: 400},
 		{name: "A5 scope twice", in: Input{Method: "POST", ContentType: form, Body: []byte(ok + "&scope=a&scope=b")}, wantCode: "invalid_request", status: 400},
@@ -107,6 +113,9 @@ func TestParseToken(t *testing.T) {
 			}
 			if err != nil {
 				t.Fatalf("unexpected error %v", err)
+			}
+			if tc.want.GrantType == "" {
+				tc.want.GrantType = GrantClientCredentials
 			}
 			if d := cmp.Diff(tc.want, got); d != "" {
 				t.Errorf("(-want +got):\n%s", d)

@@ -54,6 +54,22 @@ type TokenResponse struct {
 	TokenType        string `json:"token_type"`
 	NotBeforePolicy  int64  `json:"not-before-policy"`
 	Scope            string `json:"scope"`
+	IDToken          string `json:"id_token,omitempty"`
+	SessionState     string `json:"session_state,omitempty"`
+}
+
+// CodeClient is the client of an authorization_code request: authenticated by its
+// secret (a confidential client), or named by client_id alone (Public).
+type CodeClient struct {
+	AppID    string // "" for a public client: the exchanger looks it up
+	ClientID string
+	Public   bool
+}
+
+// CodeExchanger turns an authorization code into tokens (the OpenID Provider). It
+// checks the client's type, the code's binding and PKCE; an *Error is the answer.
+type CodeExchanger interface {
+	Exchange(ctx context.Context, realm Realm, c CodeClient, req TokenRequest) (TokenResponse, *Error)
 }
 
 // Server serves the token endpoints.
@@ -69,6 +85,7 @@ type Server struct {
 	Log      *slog.Logger
 	Now      func() time.Time
 	ClientIP clientip.Resolver // the zero value: the TCP peer (no proxy trusted)
+	Code     CodeExchanger     // nil: authorization_code is unsupported
 	// Deny is each realm's deny-list, consulted before a token is reused (nil: none).
 	Deny map[string]DenyList
 
@@ -101,6 +118,10 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, realmName string,
 		Authorization: r.Header.Values("Authorization"), Body: body, AllowJSON: allowJSON})
 	if perr != nil {
 		s.fail(w, realm.Name, perr)
+		return
+	}
+	if req.GrantType == GrantAuthorizationCode {
+		s.codeGrant(w, r, realm, req, start)
 		return
 	}
 	client, perr := s.authenticate(r, realm.Name, req)
@@ -270,4 +291,33 @@ func (s *Server) now() time.Time {
 		return s.Now().UTC()
 	}
 	return time.Now().UTC()
+}
+
+// codeGrant serves grant_type=authorization_code: the client authenticates as at
+// client_credentials (a public client names itself and proves the code with PKCE),
+// then the exchanger redeems the code.
+func (s *Server) codeGrant(w http.ResponseWriter, r *http.Request, realm Realm, req TokenRequest, start time.Time) {
+	if s.Code == nil {
+		s.fail(w, realm.Name, errGrantType)
+		return
+	}
+	cc := CodeClient{ClientID: req.ClientID, Public: req.Public}
+	if !req.Public {
+		client, perr := s.authenticate(r, realm.Name, req)
+		if perr != nil {
+			s.fail(w, realm.Name, perr)
+			return
+		}
+		cc.AppID = client.AppID
+	}
+	resp, perr := s.Code.Exchange(r.Context(), realm, cc, req)
+	if perr != nil {
+		s.deny(cc.AppID, req.ClientID, realm.Name, perr.Code, r)
+		s.fail(w, realm.Name, perr)
+		return
+	}
+	writeToken(w, resp)
+	s.Metrics.issued(realm.Name, time.Since(start))
+	s.Audit.Record(store.AuditEvent{Realm: realm.Name, Time: s.now(), Actor: req.ClientID, Action: "token.issue",
+		Target: cc.AppID, Outcome: "success", Detail: map[string]string{"grant": GrantAuthorizationCode, "ip": s.ClientIP.IP(r)}})
 }

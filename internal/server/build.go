@@ -35,6 +35,7 @@ import (
 // Nothing is built lazily and no handler constructor sets fields of s.
 func (s *Server) build(ctx context.Context, kek *keys.KEK, stdout io.Writer) error {
 	s.Identity = identity.New(s.store, s.now, runtime.GOMAXPROCS(0))
+	s.Identity.Sessions = s.sessionPolicy()
 	kr, err := s.ensureRealms(ctx)
 	if err != nil {
 		return err
@@ -124,7 +125,12 @@ func (s *Server) mount(admin, modeler resourceAPI) error {
 		Audit: s.audit, ClientRL: throttle.New(throttle.DefaultClientPolicy, s.now),
 		IPRL: throttle.New(throttle.DefaultIPPolicy, s.now), Metrics: om, Log: s.log, Now: s.now,
 		ClientIP: s.clientIP(), Deny: s.deny.oauth()} // token reuse consults the deny lists
-	idMux, err := s.identityMux(tokens)
+	people, err := s.people()
+	if err != nil {
+		return err
+	}
+	tokens.Code = people
+	idMux, err := s.identityMux(tokens, people)
 	if err != nil {
 		return err
 	}

@@ -10,9 +10,10 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/discovery"
 	"github.com/gatehouse/gatehouse/internal/oauth"
+	"github.com/gatehouse/gatehouse/internal/oidc"
 )
 
-func (s *Server) identityMux(tokens *oauth.Server) (http.Handler, error) {
+func (s *Server) identityMux(tokens *oauth.Server, people *oidc.Provider) (http.Handler, error) {
 	mux := http.NewServeMux()
 	docs := map[string]discovery.Metadata{}
 	for name, r := range s.realms {
@@ -22,14 +23,14 @@ func (s *Server) identityMux(tokens *oauth.Server) (http.Handler, error) {
 				alg = rc.SigningAlg
 			}
 		}
-		docs[name] = discovery.Build(r.Issuer, alg, discovery.Endpoints{Introspection: true, Revocation: true})
+		docs[name] = discovery.Build(r.Issuer, alg, discovery.Endpoints{Introspection: true, Revocation: true, People: true})
 	}
 	disc, err := discovery.NewHandler(docs)
 	if err != nil {
 		return nil, err
 	}
 	const realm = "/auth/realms/{realm}"
-	mux.HandleFunc(realm+"/protocol/openid-connect/token", tokens.RealmToken)
+	mountPeople(mux, people, tokens.RealmToken)
 	mux.HandleFunc("/oauth/token", tokens.SaaSToken)
 	mux.Handle("GET "+realm+"/.well-known/openid-configuration", disc)
 	mux.Handle("GET "+realm+"/.well-known/oauth-authorization-server", disc)

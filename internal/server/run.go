@@ -31,6 +31,7 @@ func (s *Server) background() []runner {
 				Rotated: s.keyRotated, Log: s.log})
 		}},
 		{"deny lists", s.deny.run},
+		{"people purge", s.purgePeople},
 		{"audit retention", func(ctx context.Context) error {
 			audit.NewRetention(s.store, s.cfg.AuditRetention, s.log).Run(ctx)
 			return nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/cluster"
 	"github.com/gatehouse/gatehouse/internal/identity"
+	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // seed creates declared clients (GATEHOUSE_BOOTSTRAP_CLIENT_ID/_SECRET declare the
@@ -16,7 +17,8 @@ import (
 func (s *Server) seed(ctx context.Context, stdout io.Writer) error {
 	byRealm := map[string][]identity.ClientSpec{}
 	for _, c := range s.cfg.Clients {
-		spec := identity.ClientSpec{Name: c.Name, ID: c.ID, Secret: c.Secret, Type: c.Type}
+		spec := identity.ClientSpec{Name: c.Name, ID: c.ID, Secret: c.Secret, Type: c.Type, Web: store.WebSettings{
+			RootURL: c.RootURL, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, WebOrigins: c.WebOrigins}}
 		for _, p := range c.Permissions {
 			spec.Permissions = append(spec.Permissions, identity.PermissionRef{Audience: p.ResourceServerID, Definition: p.Definition})
 		}

@@ -11,18 +11,27 @@ type Realm struct {
 	CreatedAt     time.Time
 }
 
-// Application is an M2M client. ID is a UUID and is the token's "sub".
+// Application is a client. ID is a UUID and is a machine token's "sub".
 type Application struct {
 	ID        string
 	Realm     string
 	ClientID  string
 	Name      string
-	Type      string // "m2m"
+	Type      string // "m2m", "confidential" or "public" (identity.AppType…)
 	Enabled   bool
 	Source    string // how it was made: "api", "config", "bootstrap", "import"
 	Secrets   []Secret
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	Web       WebSettings // browser sign-in settings of confidential and public apps
+}
+
+// WebSettings are what an application that signs people in registers (OpenID Connect).
+type WebSettings struct {
+	RootURL                string   // relative redirect URIs resolve against it
+	RedirectURIs           []string // exact, or ending in "/*" for sub-paths
+	PostLogoutRedirectURIs []string
+	WebOrigins             []string // CORS origins of public clients
 }
 
 // Secret kinds.

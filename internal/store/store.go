@@ -14,6 +14,7 @@ import (
 // cannot serve them.
 type Store interface {
 	Modeler // Web Modeler projects, folders, files, versions, collaborators (modeler.go)
+	People  // single sign-on sessions and authorization codes (people.go)
 
 	// Realms.
 	CreateRealm(ctx context.Context, r Realm) error

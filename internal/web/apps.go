@@ -96,6 +96,7 @@ func formRefs(r *http.Request) ([]identity.PermissionRef, []string, error) {
 type appFormData struct {
 	Name string
 	APIs []apiChoice
+	Web  webForm
 }
 
 func (h *Handler) appNewPage(w http.ResponseWriter, r *http.Request, v *viewer) {
@@ -104,7 +105,7 @@ func (h *Handler) appNewPage(w http.ResponseWriter, r *http.Request, v *viewer) 
 		h.fail(w, r, v, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "app_new", &page{Title: "New application", Nav: "apps", User: v, Data: appFormData{APIs: apis}})
+	h.render(w, r, http.StatusOK, "app_new", &page{Title: "New application", Nav: "apps", User: v, Data: appFormData{APIs: apis, Web: newWebForm(identity.AppM2M, store.WebSettings{}, false)}})
 }
 
 func (h *Handler) appCreate(w http.ResponseWriter, r *http.Request, v *viewer) {
@@ -120,7 +121,8 @@ func (h *Handler) appCreate(w http.ResponseWriter, r *http.Request, v *viewer) {
 		if refs, checked, err = formRefs(r); err != nil {
 			h.refused(r, v, audit.ActionAppCreate, "", map[string]string{"name": name}, err)
 		} else {
-			app, secret, err = h.id.NewApplication(r.Context(), h.actor(r, v), h.o.Realm, name, refs)
+			typ, web := webFromForm(r)
+			app, secret, err = h.id.NewWebApplication(r.Context(), h.actor(r, v), h.o.Realm, name, typ, web, refs)
 		}
 	}
 	if err != nil {
@@ -131,7 +133,11 @@ func (h *Handler) appCreate(w http.ResponseWriter, r *http.Request, v *viewer) {
 			return
 		}
 		h.render(w, r, status, "app_new", &page{Title: "New application", Nav: "apps", User: v, Error: msg,
-			Data: appFormData{Name: name, APIs: apis}})
+			Data: appFormData{Name: name, APIs: apis, Web: formWeb(r, false)}})
+		return
+	}
+	if secret == "" { // a PUBLIC application has no secret to show
+		h.redirect(w, r, v, appPath(app.ID), "Application created.")
 		return
 	}
 	h.showOnce(w, r, v, app, secret, false)
@@ -150,6 +156,7 @@ type appDetailData struct {
 	Config   bool // declared in configuration: no rename, no rotation
 	Graces   []graceOption
 	NameForm string
+	Web      webForm
 }
 
 type graceOption struct {
@@ -193,7 +200,8 @@ func (h *Handler) showApp(w http.ResponseWriter, r *http.Request, v *viewer, sta
 		h.fail(w, r, v, err)
 		return
 	}
-	d := appDetailData{App: app, APIs: apis, Held: len(held), Config: app.Source == "config", Graces: graces, NameForm: app.Name}
+	d := appDetailData{App: app, APIs: apis, Held: len(held), Config: app.Source == "config", Graces: graces, NameForm: app.Name,
+		Web: newWebForm(app.Type, app.Web, true)}
 	if nameInput != "" {
 		d.NameForm = nameInput
 	}

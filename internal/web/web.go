@@ -192,6 +192,7 @@ func (h *Handler) routes() http.Handler {
 	write("POST /applications/{id}/permissions", h.appPermissions)
 	write("POST /applications/{id}/rotate", h.appRotate)
 	write("POST /applications/{id}/enabled", h.appEnabled)
+	write("POST /applications/{id}/web", h.appWeb)
 	write("GET /applications/{id}/delete", h.appDeletePage)
 	write("POST /applications/{id}/delete", h.appDelete)
 

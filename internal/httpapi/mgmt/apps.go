@@ -21,7 +21,8 @@ type rotateRequest struct {
 
 func toApplication(a store.Application, now time.Time) Application {
 	out := Application{ID: a.ID, ClientID: a.ClientID, Name: a.Name, Type: a.Type, Enabled: a.Enabled, Source: a.Source,
-		Secrets: []SecretInfo{}, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		Secrets: []SecretInfo{}, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, RootURL: a.Web.RootURL,
+		RedirectURIs: a.Web.RedirectURIs, PostLogoutRedirectURIs: a.Web.PostLogoutRedirectURIs, WebOrigins: a.Web.WebOrigins}
 	for _, s := range identity.LiveSecrets(a.Secrets, now) {
 		out.Secrets = append(out.Secrets, SecretInfo{ID: s.ID, CreatedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt})
 	}
@@ -78,7 +79,9 @@ func (a *Handler) createApp(w http.ResponseWriter, r *http.Request) {
 		a.refused(w, r, audit.ActionAppCreate, "", err)
 		return
 	}
-	app, secret, err := a.id.NewApplication(r.Context(), a.actor(r), r.PathValue("realm"), req.Name, toRefs(req.Permissions))
+	app, secret, err := a.id.NewWebApplication(r.Context(), a.actor(r), r.PathValue("realm"), req.Name, req.Type,
+		store.WebSettings{RootURL: req.RootURL, RedirectURIs: req.RedirectURIs, PostLogoutRedirectURIs: req.PostLogoutRedirectURIs,
+			WebOrigins: req.WebOrigins}, toRefs(req.Permissions))
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -94,7 +97,7 @@ func (a *Handler) patchApp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	app, err := a.id.UpdateApp(r.Context(), a.actor(r), r.PathValue("realm"), r.PathValue("id"),
-		identity.AppPatch{Name: req.Name, Enabled: req.Enabled})
+		identity.AppPatch{Name: req.Name, Enabled: req.Enabled, Type: req.Type, Web: webPatch(req)})
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -167,4 +170,12 @@ func (a *Handler) changePermissions(w http.ResponseWriter, r *http.Request, acti
 		return
 	}
 	writeJSON(w, http.StatusOK, Items[Permission]{fromRefs(refs)})
+}
+
+func webPatch(req patchAppRequest) *identity.WebPatch {
+	if req.RootURL == nil && req.RedirectURIs == nil && req.PostLogoutRedirectURIs == nil && req.WebOrigins == nil {
+		return nil
+	}
+	return &identity.WebPatch{RootURL: req.RootURL, RedirectURIs: req.RedirectURIs,
+		PostLogoutRedirectURIs: req.PostLogoutRedirectURIs, WebOrigins: req.WebOrigins}
 }

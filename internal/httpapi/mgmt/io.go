@@ -127,8 +127,10 @@ func (a *Handler) classify(r *http.Request, err error) (status int, detail, reas
 		return he.status, he.detail, "invalid"
 	}
 	// Two domain refusals keep the wording this API has always sent.
+	// ErrSelf is compared by identity: every ConflictError matches errors.Is on kind.
+	var ce *fault.ConflictError
 	switch {
-	case errors.Is(err, identity.ErrSelf):
+	case errors.As(err, &ce) && error(ce) == identity.ErrSelf:
 		return http.StatusConflict, "An application cannot disable or delete itself.", "conflict"
 	case errors.Is(err, cluster.ErrDeclared):
 		return http.StatusConflict, "The cluster is declared in configuration; change it there.", "conflict"

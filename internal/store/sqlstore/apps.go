@@ -7,20 +7,24 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-const appCols = "id, realm, client_id, name, type, enabled, source, created_at, updated_at"
+const appCols = "id, realm, client_id, name, type, enabled, source, created_at, updated_at, " + webCols
 
 func scanApp(sc scanner) (store.Application, error) {
 	var a store.Application
-	err := sc.Scan(&a.ID, &a.Realm, &a.ClientID, &a.Name, &a.Type, &a.Enabled, &a.Source,
-		msTime{&a.CreatedAt}, msTime{&a.UpdatedAt})
+	err := sc.Scan(append([]any{&a.ID, &a.Realm, &a.ClientID, &a.Name, &a.Type, &a.Enabled, &a.Source,
+		msTime{&a.CreatedAt}, msTime{&a.UpdatedAt}}, webDest(&a.Web)...)...)
 	return a, err
 }
 
 // CreateApp stores a new application with its secrets.
 func (s *Store) CreateApp(ctx context.Context, a store.Application) error {
 	return s.write(ctx, "create app", func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q("INSERT INTO apps (name_fold, "+appCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-			fold(a.Name), a.ID, a.Realm, a.ClientID, a.Name, a.Type, a.Enabled, a.Source, ms(a.CreatedAt), ms(a.UpdatedAt))
+		web, err := webArgs(a.Web)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q("INSERT INTO apps (name_fold, "+appCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+			append([]any{fold(a.Name), a.ID, a.Realm, a.ClientID, a.Name, a.Type, a.Enabled, a.Source, ms(a.CreatedAt), ms(a.UpdatedAt)}, web...)...)
 		if err != nil {
 			return err
 		}
@@ -46,7 +50,8 @@ func (s *Store) GetAppByClientID(ctx context.Context, realm, clientID string) (s
 func (s *Store) getApp(ctx context.Context, op, col, realm, key string) (store.Application, error) {
 	return guarded(ctx, s, false, func(ctx context.Context) (store.Application, error) {
 		rows, err := s.r.QueryContext(ctx, s.q(`SELECT a.id, a.realm, a.client_id, a.name, a.type, a.enabled, a.source,
-			a.created_at, a.updated_at, s.id, s.kind, s.hash, s.created_at, s.expires_at
+			a.created_at, a.updated_at, a.root_url, a.redirect_uris, a.post_logout_uris, a.web_origins,
+			s.id, s.kind, s.hash, s.created_at, s.expires_at
 			FROM apps a LEFT JOIN app_secrets s ON s.app_id = a.id
 			WHERE a.realm = ? AND a.`+col+` = ? ORDER BY s.pos`), realm, key)
 		if err != nil {
@@ -58,9 +63,10 @@ func (s *Store) getApp(ctx context.Context, op, col, realm, key string) (store.A
 		for rows.Next() {
 			var sid, kind sql.NullString
 			var sec store.Secret
-			if err := rows.Scan(&a.ID, &a.Realm, &a.ClientID, &a.Name, &a.Type, &a.Enabled, &a.Source,
-				msTime{&a.CreatedAt}, msTime{&a.UpdatedAt},
-				&sid, &kind, &sec.Hash, msTime{&sec.CreatedAt}, msTime{&sec.ExpiresAt}); err != nil {
+			a.Web = store.WebSettings{}
+			dest := append([]any{&a.ID, &a.Realm, &a.ClientID, &a.Name, &a.Type, &a.Enabled, &a.Source,
+				msTime{&a.CreatedAt}, msTime{&a.UpdatedAt}}, webDest(&a.Web)...)
+			if err := rows.Scan(append(dest, &sid, &kind, &sec.Hash, msTime{&sec.CreatedAt}, msTime{&sec.ExpiresAt})...); err != nil {
 				return store.Application{}, wrap(op, err)
 			}
 			found = true
@@ -124,9 +130,14 @@ func (s *Store) UpdateApp(ctx context.Context, realm, id string, fn func(store.A
 		return s.loadApp(ctx, tx, "id", realm, id, s.d.lockUpdate)
 	}
 	save := func(ctx context.Context, tx *sql.Tx, a store.Application) error {
-		_, err := tx.ExecContext(ctx, s.q(`UPDATE apps SET client_id = ?, name = ?, name_fold = ?, type = ?,
-			enabled = ?, source = ?, created_at = ?, updated_at = ? WHERE id = ?`),
-			a.ClientID, a.Name, fold(a.Name), a.Type, a.Enabled, a.Source, ms(a.CreatedAt), ms(a.UpdatedAt), id)
+		web, err := webArgs(a.Web)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE apps SET client_id = ?, name = ?, name_fold = ?, type = ?,
+			enabled = ?, source = ?, created_at = ?, updated_at = ?, root_url = ?, redirect_uris = ?,
+			post_logout_uris = ?, web_origins = ? WHERE id = ?`),
+			append([]any{a.ClientID, a.Name, fold(a.Name), a.Type, a.Enabled, a.Source, ms(a.CreatedAt), ms(a.UpdatedAt)}, append(web, id)...)...)
 		if err != nil {
 			return err
 		}

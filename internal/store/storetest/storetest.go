@@ -35,7 +35,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	var all []test
 	for _, group := range [][]test{
 		realmTests, appTests, listTests, apiTests, grantTests, userTests, keyTests,
-		revocationTests, auditTests, clusterTests, metaTests, revisionTests, concurrencyTests, sessionTests,
+		revocationTests, auditTests, clusterTests, metaTests, revisionTests, concurrencyTests, sessionTests, peopleTests,
 		modelerTests,
 	} {
 		all = append(all, group...)
