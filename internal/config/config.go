@@ -94,6 +94,7 @@ type Realm struct {
 	SigningAlg    string   `yaml:"signing-alg"`
 	TokenLifetime Duration `yaml:"token-lifetime"`
 	Organization  string   `yaml:"organization"`
+	DisplayName   string   `yaml:"display-name"` // shown on the login page; empty: the realm's name
 	HeaderType    string   `yaml:"header-type"`
 	TokenReuse    *float64 `yaml:"token-reuse"` // nil: the global --token-reuse
 	// Single sign-on session lifetimes (Keycloak's "SSO Session Idle/Max").

@@ -22,6 +22,12 @@ func (s *Server) people() (*oidc.Provider, error) {
 		realms[name] = oidc.Realm{Name: name, Issuer: r.Issuer, Lifetime: r.Lifetime, HeaderType: r.HeaderType}
 		deny[name] = s.deny.realm(name)
 	}
+	for _, rc := range s.cfg.Realms {
+		if r, ok := realms[rc.Name]; ok {
+			r.DisplayName = rc.DisplayName
+			realms[rc.Name] = r
+		}
+	}
 	return oidc.New(oidc.Config{
 		Identity: s.Identity, Keys: s.Keys, Realms: realms, Deny: deny,
 		SecureCookies: strings.HasPrefix(s.PublicURL(), "https://"),
