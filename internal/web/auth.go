@@ -183,8 +183,10 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, status, "signin", &page{Title: "Sign in", Data: data, Error: msg})
 		return
 	}
+	// Success starts only this username's count afresh; the address keeps its failures,
+	// or one valid sign-in every few dozen guesses would let a spray go on unthrottled.
 	h.o.SignIn.Succeed(userKey)
-	h.o.IP.Succeed(ipKey)
+	h.o.IP.Release(ipKey)
 	// A fresh session id at every sign-in, and whatever session the browser brought
 	// ends: a planted id is never promoted (checklist D10, session fixation).
 	if old := sessionID(r); old != "" {

@@ -363,3 +363,31 @@ func TestSessionsAcrossReplicas(t *testing.T) {
 		t.Fatalf("session signed out on B still works on A: %d %q", r.status, r.loc)
 	}
 }
+
+// TestSignInSuccessKeepsAddressBudget: a valid sign-in every few dozen failures does not
+// reset the per-address failure budget; only that username's counter starts afresh.
+func TestSignInSuccessKeepsAddressBudget(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	guess := func(i int) int {
+		user := "guess" + string(rune('a'+i%26)) + string(rune('a'+i/26))
+		return c.post("/signin", url.Values{"username": {user}, "password": {"x"}}).status
+	}
+	for i := range 45 {
+		if s := guess(i); s != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i, s)
+		}
+	}
+	if r := e.client().post("/signin", url.Values{"username": {"admin"}, "password": {password}}); r.status != http.StatusSeeOther {
+		t.Fatalf("valid sign-in: %d", r.status)
+	}
+	status := 0
+	for i := 45; i < IPPolicy.Threshold+1; i++ {
+		if status = guess(i); status == http.StatusTooManyRequests {
+			break
+		}
+	}
+	if status != http.StatusTooManyRequests {
+		t.Fatalf("after %d failures and one success from one address: %d, want 429", IPPolicy.Threshold, status)
+	}
+}
