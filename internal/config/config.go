@@ -60,6 +60,7 @@ type Config struct {
 	// Web console sessions (internal/web).
 	ConsoleSessionIdle   time.Duration // a session unused this long ends
 	ConsoleSessionMaxAge time.Duration // a session ends this long after sign-in
+	SecureCookies        bool          // console session cookies always Secure (__Host- prefixed), even over plain HTTP
 
 	Realms  []Realm
 	Clients []Client
@@ -320,7 +321,7 @@ func (c Config) String() string {
 		c.LogFormat, c.LogLevel, redact(c.MasterKey), c.BootstrapClientID, redact(c.BootstrapSecret), len(c.Realms), len(c.Clients))
 	fmt.Fprintf(&b, " console-disable-auth=%t issuer-url=%s clock-skew=%s clusters=%d",
 		c.ConsoleDisableAuth, c.IssuerURL, c.ClockSkew, len(c.Clusters))
-	fmt.Fprintf(&b, " audit-retention=%s outbound-allow=%s", c.AuditRetention, c.OutboundAllow)
+	fmt.Fprintf(&b, " audit-retention=%s outbound-allow=%s secure-cookies=%t", c.AuditRetention, c.OutboundAllow, c.SecureCookies)
 	return b.String()
 }
 

@@ -96,6 +96,7 @@ var settings = func() []setting {
 		d("console-session-idle", "a web console session unused this long ends (sign in again)", func(c *Config) *time.Duration { return &c.ConsoleSessionIdle }),
 		d("audit-retention", "audit events older than this are deleted (checked hourly); 0 keeps them forever", func(c *Config) *time.Duration { return &c.AuditRetention }),
 		s("outbound-allow", "comma-separated CIDRs or addresses that server-side requests (cluster probes, usage metrics, remote issuer) may reach although loopback, link-local or private; e.g. the cluster's pod network", func(c *Config) *string { return &c.OutboundAllow }),
+		boolean("secure-cookies", "always mark web console session cookies Secure, with the __Host- prefix (set it when a TLS proxy in front does not send X-Forwarded-Proto: https)", func(c *Config) *bool { return &c.SecureCookies }),
 		d("console-session-max-age", "a web console session ends this long after sign-in, used or not", func(c *Config) *time.Duration { return &c.ConsoleSessionMaxAge }),
 	}
 }()

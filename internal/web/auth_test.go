@@ -226,25 +226,43 @@ func TestSessionTimeouts(t *testing.T) {
 	}
 }
 
+// TestCookieFlags: the session cookie is Secure behind TLS, a TLS proxy or when the
+// option forces it, and then carries the __Host- prefix (Secure, path /, no Domain), so
+// a sibling host or a plain-HTTP page cannot plant or overwrite it.
 func TestCookieFlags(t *testing.T) {
-	e := newEnv(t)
+	plain := newEnv(t)
+	forced := plain.opts
+	forced.SecureCookies = true
+	h, err := New(forced)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		name   string
+		h      http.Handler
 		tls    bool
 		proto  string
 		secure bool
-	}{{"plain HTTP", false, "", false}, {"behind a TLS proxy", false, "https", true}, {"TLS", true, "", true}} {
+	}{
+		{"plain HTTP", plain.h, false, "", false},
+		{"behind a TLS proxy", plain.h, false, "https", true},
+		{"TLS", plain.h, true, "", true},
+		{"forced by the option", h, false, "", true},
+	} {
 		t.Run(tt.name, func(t *testing.T) {
-			req := httptest.NewRequest(http.MethodPost, "/signin", strings.NewReader(url.Values{"username": {"admin"}, "password": {password}}.Encode()))
+			secure := func(req *http.Request) *http.Request {
+				if tt.proto != "" {
+					req.Header.Set("X-Forwarded-Proto", tt.proto)
+				}
+				if tt.tls {
+					req.TLS = &tls.ConnectionState{}
+				}
+				return req
+			}
+			req := secure(httptest.NewRequest(http.MethodPost, "/signin", strings.NewReader(url.Values{"username": {"admin"}, "password": {password}}.Encode())))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			if tt.proto != "" {
-				req.Header.Set("X-Forwarded-Proto", tt.proto)
-			}
-			if tt.tls {
-				req.TLS = &tls.ConnectionState{}
-			}
 			rec := httptest.NewRecorder()
-			e.h.ServeHTTP(rec, req)
+			tt.h.ServeHTTP(rec, req)
 			if rec.Code != http.StatusSeeOther {
 				t.Fatalf("sign in: %d", rec.Code)
 			}
@@ -253,8 +271,31 @@ func TestCookieFlags(t *testing.T) {
 				t.Fatalf("cookies %v", cks)
 			}
 			ck := cks[0]
-			if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Secure != tt.secure || ck.Path != "/" {
+			if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Secure != tt.secure || ck.Path != "/" || ck.Domain != "" {
 				t.Errorf("cookie %+v", ck)
+			}
+			if want := map[bool]string{false: "gatehouse_console", true: "__Host-gatehouse_console"}[tt.secure]; ck.Name != want {
+				t.Errorf("cookie name %q, want %q", ck.Name, want)
+			}
+			// The cookie signs in the next request made the same way.
+			next := secure(httptest.NewRequest(http.MethodGet, "/applications", nil))
+			next.AddCookie(&http.Cookie{Name: ck.Name, Value: ck.Value})
+			rec = httptest.NewRecorder()
+			tt.h.ServeHTTP(rec, next)
+			if rec.Code != http.StatusOK {
+				t.Errorf("next request: %d", rec.Code)
+			}
+			if !tt.secure {
+				return
+			}
+			// A secure console ignores a cookie without the prefix (one a plain-HTTP page
+			// or a sibling domain could have set).
+			next = secure(httptest.NewRequest(http.MethodGet, "/applications", nil))
+			next.AddCookie(&http.Cookie{Name: "gatehouse_console", Value: ck.Value})
+			rec = httptest.NewRecorder()
+			tt.h.ServeHTTP(rec, next)
+			if rec.Code != http.StatusSeeOther {
+				t.Errorf("unprefixed cookie on a secure console: %d", rec.Code)
 			}
 		})
 	}
