@@ -70,6 +70,8 @@ type Store interface {
 	DeleteSession(ctx context.Context, key string) error
 	// DeleteUserSessions ends every session of a user and returns how many there were.
 	DeleteUserSessions(ctx context.Context, realm, userID string) (int, error)
+	// DeleteUserSessionsExcept ends every session of a user but the one keyed keep.
+	DeleteUserSessionsExcept(ctx context.Context, realm, userID, keep string) (int, error)
 	// PurgeSessions deletes sessions last seen before idleBefore or created before
 	// createdBefore, and returns how many it deleted.
 	PurgeSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int, error)

@@ -432,3 +432,27 @@ func TestSignInSuccessKeepsAddressBudget(t *testing.T) {
 		t.Fatalf("after %d failures and one success from one address: %d, want 429", IPPolicy.Threshold, status)
 	}
 }
+
+// TestPasswordChangeEndsSessions: a reset ends every session of the user; changing
+// one's own password keeps only the session it was done from.
+func TestPasswordChangeEndsSessions(t *testing.T) {
+	e := newEnv(t)
+	admin, admin2 := e.signIn("admin"), e.signIn("admin")
+	reader := e.signIn("reader")
+	form := url.Values{"password": {"a brand new one"}, "confirm": {"a brand new one"}}
+	if r := admin.post("/users/"+e.users["reader"].ID+"/password", form); r.status != http.StatusSeeOther {
+		t.Fatalf("reset: %d %s", r.status, r.body)
+	}
+	if r := reader.get("/applications"); r.status != http.StatusSeeOther {
+		t.Errorf("the reader's session survived a reset: %d", r.status)
+	}
+	if r := admin.post("/users/"+e.users["admin"].ID+"/password", form); r.status != http.StatusSeeOther {
+		t.Fatalf("own change: %d %s", r.status, r.body)
+	}
+	if r := admin.get("/applications"); r.status != http.StatusOK {
+		t.Errorf("the session the change came from ended: %d", r.status)
+	}
+	if r := admin2.get("/applications"); r.status != http.StatusSeeOther {
+		t.Errorf("another session of the user survived the change: %d", r.status)
+	}
+}
