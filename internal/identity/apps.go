@@ -37,6 +37,19 @@ const (
 	maxTokenChars = 128                 // permission definitions
 )
 
+// HasBidiControl reports whether s holds a Unicode bidirectional formatting character
+// (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069). No client id or username
+// has one: "\u202enimda" would display as "admin" wherever it is shown (the audit page),
+// so surfaces refuse such identifiers at input, before any lookup or audit write.
+func HasBidiControl(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Bidi_Control, r) {
+			return true
+		}
+	}
+	return false
+}
+
 // checkText accepts 1..max characters of valid UTF-8 without control or bidirectional
 // formatting characters (checklist D2: no U+202E tricks in names shown to people), and
 // without leading or trailing white space.

@@ -144,6 +144,13 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 			Error: "Enter your username and password."})
 		return
 	}
+	if identity.HasBidiControl(username) {
+		// No username has one (usernames are [a-z0-9._@+-]); refused before the throttle
+		// and the audit trail, where "\u202enimda" would read as "admin".
+		h.render(w, r, http.StatusBadRequest, "signin", &page{Title: "Sign in", Data: signInData{Next: next},
+			Error: "The username or password is wrong."})
+		return
+	}
 	src := h.o.ClientIP.Key(r) // IPv6 sources by /64, as the token endpoint's throttle
 	ipKey, userKey := "ip:"+src, "user:"+username+"\x00"+src
 	ok, wait := h.o.IP.Begin(r.Context(), ipKey)
