@@ -27,7 +27,7 @@ func TestApplicationLifecycle(t *testing.T) {
 	if loc := r.header.Get("Location"); loc != "/manage/v1/realms/"+realm+"/applications/"+created.ID {
 		t.Errorf("Location %q", loc)
 	}
-	appToken := e.token(realm, created.ClientID, created.ClientSecret)
+	appToken := e.tokenFor(realm, created.ClientID, created.ClientSecret, "")
 
 	// Reads never show the secret or its hash.
 	reads := []reply{

@@ -152,10 +152,17 @@ func (e *env) remember(s ...string) {
 	e.mu.Unlock()
 }
 
-// token fetches an access token and remembers it.
+// token fetches an access token for the management API (its audience asked for, as
+// it must be) and remembers it.
 func (e *env) token(realmName, clientID, secret string) string {
 	e.t.Helper()
-	tok := e.in.Token(e.t, realmName, clientID, secret, "")
+	return e.tokenFor(realmName, clientID, secret, identity.AudienceIdentity)
+}
+
+// tokenFor fetches an access token with audience ("": none asked for) and remembers it.
+func (e *env) tokenFor(realmName, clientID, secret, audience string) string {
+	e.t.Helper()
+	tok := e.in.Token(e.t, realmName, clientID, secret, audience)
 	e.remember(tok)
 	return tok
 }
