@@ -11,8 +11,10 @@ import (
 )
 
 // DenyList tells in-process resource APIs which verified tokens must no longer work
-// (checklist C20, §5.5): tokens whose jti was revoked, and tokens of applications that
-// were disabled or deleted after issuance. It serves one realm (a token's "sub" is the
+// (checklist C20, §5.5): tokens whose jti was revoked, tokens of applications that
+// were disabled or deleted after issuance, and tokens issued before their application's
+// not-before (set when it was disabled or its secret revoked), so that re-enabling an
+// application does not bring its old tokens back. It serves one realm (a token's "sub" is the
 // application id of that realm). The view is rebuilt from the store when its revision
 // moves; Denied reads it without locks.
 type DenyList struct {
@@ -36,6 +38,9 @@ type denyView struct {
 	revoked  map[string]struct{} // jti
 	enabled  map[string]struct{} // app ids
 	disabled map[string]struct{} // app ids
+	// notBefore: unix milliseconds before which the tokens of an application (app id)
+	// are refused; only applications that have one.
+	notBefore map[string]int64
 	// asOf: every application that existed at this instant is in enabled or disabled
 	// (unix seconds, rounded down). A token of an unknown application issued at or after
 	// it may belong to an application created since; one issued before it does not.
@@ -73,13 +78,20 @@ func (d *DenyList) Denied(c *accesstoken.Claims) bool {
 		return true
 	}
 	if _, ok := v.enabled[c.Subject]; ok {
-		return false
+		return issuedBefore(c, v.notBefore[c.Subject])
 	}
 	if _, ok := v.disabled[c.Subject]; ok {
 		return true
 	}
 	// Unknown application: deleted, unless it is newer than the snapshot.
 	return int64(c.IssuedAt) < v.asOf
+}
+
+// issuedBefore reports whether c was issued before nb (unix milliseconds; 0: never).
+// "iat" has whole seconds, so a token of nb's own second counts as before it: identity
+// sets not-before times on a second boundary and makes a token request wait for it.
+func issuedBefore(c *accesstoken.Claims, nb int64) bool {
+	return nb != 0 && int64(c.IssuedAt)*1000 < nb
 }
 
 // Refresh rebuilds the view when the store's revision changed since the last refresh,
@@ -118,7 +130,8 @@ func (d *DenyList) Refresh(ctx context.Context) error {
 }
 
 func (d *DenyList) load(ctx context.Context) (*denyView, error) {
-	v := &denyView{revoked: map[string]struct{}{}, enabled: map[string]struct{}{}, disabled: map[string]struct{}{}}
+	v := &denyView{revoked: map[string]struct{}{}, enabled: map[string]struct{}{}, disabled: map[string]struct{}{},
+		notBefore: map[string]int64{}}
 	revs, err := d.store.ListRevocations(ctx, d.now())
 	if err != nil {
 		return nil, err
@@ -132,11 +145,14 @@ func (d *DenyList) load(ctx context.Context) (*denyView, error) {
 	if err != nil {
 		return nil, err
 	}
-	for id, enabled := range states {
-		if enabled {
+	for id, st := range states {
+		if st.Enabled {
 			v.enabled[id] = struct{}{}
 		} else {
 			v.disabled[id] = struct{}{}
+		}
+		if !st.NotBefore.IsZero() {
+			v.notBefore[id] = st.NotBefore.UnixMilli()
 		}
 	}
 	return v, nil

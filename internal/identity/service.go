@@ -123,6 +123,18 @@ func (s *Service) Authenticate(ctx context.Context, realm, clientID, secret stri
 	case !c.app.Enabled:
 		return nil, &AuthError{Reason: "client disabled"}
 	}
+	if wait := c.app.NotBefore.Sub(s.now()); wait > 0 {
+		// The application was disabled or its secret revoked less than a second ago: a
+		// token minted now would carry the not-before's second, which counts as before
+		// it, and be refused everywhere. Wait for that second to end (under 1 s).
+		t := time.NewTimer(min(wait, time.Second))
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 	return &Client{Realm: realm, AppID: c.app.ID, ClientID: c.app.ClientID, Name: c.app.Name, Held: c.held, Cached: hit}, nil
 }
 

@@ -16,7 +16,7 @@ import (
 
 // AppChecker says whether the application a token names may still act (identity.Service).
 type AppChecker interface {
-	ClientActive(ctx context.Context, realm, clientID, appID string) (bool, error)
+	ClientActive(ctx context.Context, realm, clientID, appID string, issuedAt time.Time) (bool, error)
 }
 
 // DenyList is a realm's deny-list of revoked token ids and disabled or deleted
@@ -203,7 +203,7 @@ func (t *TokenControl) check(ctx context.Context, realm Realm, token string) (*a
 	if d := t.Deny[realm.Name]; d != nil && d.Denied(c) {
 		return nil, nil
 	}
-	ok, err := t.Apps.ClientActive(ctx, realm.Name, c.ClientID, c.Subject)
+	ok, err := t.Apps.ClientActive(ctx, realm.Name, c.ClientID, c.Subject, time.Unix(int64(c.IssuedAt), 0))
 	if err != nil || !ok {
 		return nil, err
 	}

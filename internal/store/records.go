@@ -23,6 +23,15 @@ type Application struct {
 	Secrets   []Secret
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// NotBefore: tokens of the application issued before it are refused, whatever its
+	// state now (set when it is disabled or its secret revoked); zero: none.
+	NotBefore time.Time
+}
+
+// AppState is what the deny lists need of an application.
+type AppState struct {
+	Enabled   bool
+	NotBefore time.Time // zero: none
 }
 
 // Secret kinds.

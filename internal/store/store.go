@@ -27,9 +27,9 @@ type Store interface {
 	GetAppByClientID(ctx context.Context, realm, clientID string) (Application, error)
 	ListApps(ctx context.Context, realm string, opt ListOptions) (apps []Application, total int, err error)
 	UpdateApp(ctx context.Context, realm, id string, fn func(Application) (Application, error)) (Application, error)
-	// AppStates returns the id of every application of realm with its Enabled flag, in
-	// one read: what the deny-list needs, without secrets, names or paging.
-	AppStates(ctx context.Context, realm string) (map[string]bool, error)
+	// AppStates returns the id of every application of realm with its state (Enabled,
+	// NotBefore), in one read: what the deny-list needs, without secrets, names or paging.
+	AppStates(ctx context.Context, realm string) (map[string]AppState, error)
 	// DeleteApp removes the application, its secrets and its grants.
 	DeleteApp(ctx context.Context, realm, id string) error
 

@@ -334,6 +334,21 @@ func validateResponse(t testing.TB, req *http.Request, payload []byte, r reply) 
 	}
 }
 
+// adminAPI calls the Administration API's cluster list with token and returns the
+// status (a resource API behind the realm's deny list).
+func (e *env) adminAPI(token string) int {
+	e.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, e.in.URL(server.ConsoleListener)+"/admin-api/clusters", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 // tokenStatus asks the token endpoint for a token and returns the HTTP status.
 func (e *env) tokenStatus(realmName, clientID, secret string) int {
 	e.t.Helper()

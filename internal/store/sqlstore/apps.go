@@ -7,20 +7,20 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-const appCols = "id, realm, client_id, name, type, enabled, source, created_at, updated_at"
+const appCols = "id, realm, client_id, name, type, enabled, source, created_at, updated_at, not_before"
 
 func scanApp(sc scanner) (store.Application, error) {
 	var a store.Application
 	err := sc.Scan(&a.ID, &a.Realm, &a.ClientID, &a.Name, &a.Type, &a.Enabled, &a.Source,
-		msTime{&a.CreatedAt}, msTime{&a.UpdatedAt})
+		msTime{&a.CreatedAt}, msTime{&a.UpdatedAt}, msTime{&a.NotBefore})
 	return a, err
 }
 
 // CreateApp stores a new application with its secrets.
 func (s *Store) CreateApp(ctx context.Context, a store.Application) error {
 	return s.write(ctx, "create app", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q("INSERT INTO apps (name_fold, "+appCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-			fold(a.Name), a.ID, a.Realm, a.ClientID, a.Name, a.Type, a.Enabled, a.Source, ms(a.CreatedAt), ms(a.UpdatedAt))
+		_, err := tx.ExecContext(ctx, s.q("INSERT INTO apps (name_fold, "+appCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+			fold(a.Name), a.ID, a.Realm, a.ClientID, a.Name, a.Type, a.Enabled, a.Source, ms(a.CreatedAt), ms(a.UpdatedAt), ms(a.NotBefore))
 		if err != nil {
 			return err
 		}
@@ -45,7 +45,7 @@ func (s *Store) GetAppByClientID(ctx context.Context, realm, clientID string) (s
 // endpoint's lookup), so no transaction is needed for a consistent result.
 func (s *Store) getApp(ctx context.Context, op, col, realm, key string) (store.Application, error) {
 	rows, err := s.r.QueryContext(ctx, s.q(`SELECT a.id, a.realm, a.client_id, a.name, a.type, a.enabled, a.source,
-		a.created_at, a.updated_at, s.id, s.kind, s.hash, s.created_at, s.expires_at
+		a.created_at, a.updated_at, a.not_before, s.id, s.kind, s.hash, s.created_at, s.expires_at
 		FROM apps a LEFT JOIN app_secrets s ON s.app_id = a.id
 		WHERE a.realm = ? AND a.`+col+` = ? ORDER BY s.pos`), realm, key)
 	if err != nil {
@@ -58,7 +58,7 @@ func (s *Store) getApp(ctx context.Context, op, col, realm, key string) (store.A
 		var sid, kind sql.NullString
 		var sec store.Secret
 		if err := rows.Scan(&a.ID, &a.Realm, &a.ClientID, &a.Name, &a.Type, &a.Enabled, &a.Source,
-			msTime{&a.CreatedAt}, msTime{&a.UpdatedAt},
+			msTime{&a.CreatedAt}, msTime{&a.UpdatedAt}, msTime{&a.NotBefore},
 			&sid, &kind, &sec.Hash, msTime{&sec.CreatedAt}, msTime{&sec.ExpiresAt}); err != nil {
 			return store.Application{}, wrap(op, err)
 		}
@@ -115,22 +115,22 @@ func (s *Store) ListApps(ctx context.Context, realm string, opt store.ListOption
 	return apps, total, nil
 }
 
-// AppStates returns every application id of realm with its enabled flag.
-func (s *Store) AppStates(ctx context.Context, realm string) (map[string]bool, error) {
-	out := map[string]bool{}
+// AppStates returns every application id of realm with its enabled flag and not-before.
+func (s *Store) AppStates(ctx context.Context, realm string) (map[string]store.AppState, error) {
+	out := map[string]store.AppState{}
 	err := s.read(ctx, "app states", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.q("SELECT id, enabled FROM apps WHERE realm = ?"), realm)
+		rows, err := tx.QueryContext(ctx, s.q("SELECT id, enabled, not_before FROM apps WHERE realm = ?"), realm)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var id string
-			var enabled bool
-			if err := rows.Scan(&id, &enabled); err != nil {
+			var st store.AppState
+			if err := rows.Scan(&id, &st.Enabled, msTime{&st.NotBefore}); err != nil {
 				return err
 			}
-			out[id] = enabled
+			out[id] = st
 		}
 		return rows.Err()
 	})
@@ -148,8 +148,8 @@ func (s *Store) UpdateApp(ctx context.Context, realm, id string, fn func(store.A
 	}
 	save := func(tx *sql.Tx, a store.Application) error {
 		_, err := tx.ExecContext(ctx, s.q(`UPDATE apps SET client_id = ?, name = ?, name_fold = ?, type = ?,
-			enabled = ?, source = ?, created_at = ?, updated_at = ? WHERE id = ?`),
-			a.ClientID, a.Name, fold(a.Name), a.Type, a.Enabled, a.Source, ms(a.CreatedAt), ms(a.UpdatedAt), id)
+			enabled = ?, source = ?, created_at = ?, updated_at = ?, not_before = ? WHERE id = ?`),
+			a.ClientID, a.Name, fold(a.Name), a.Type, a.Enabled, a.Source, ms(a.CreatedAt), ms(a.UpdatedAt), ms(a.NotBefore), id)
 		if err != nil {
 			return err
 		}

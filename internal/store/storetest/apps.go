@@ -14,7 +14,7 @@ var appTests = []test{
 		seed(t, s)
 		got, err := s.AppStates(ctx, "r1")
 		must(t, err)
-		diff(t, "AppStates of an empty realm", map[string]bool{}, got)
+		diff(t, "AppStates of an empty realm", map[string]store.AppState{}, got)
 		off := app("r1", "a2", "client-2", "Off")
 		off.Enabled = false
 		for _, a := range []store.Application{app("r1", "a1", "client-1", "On"), off,
@@ -23,21 +23,32 @@ var appTests = []test{
 		}
 		must(t, s.DeleteApp(ctx, "r1", "a3"))
 		_, err = s.UpdateApp(ctx, "r1", "a4", func(a store.Application) (store.Application, error) {
-			a.Enabled = false
+			a.Enabled, a.NotBefore = false, at(30)
 			return a, nil
 		})
 		must(t, err)
 		got, err = s.AppStates(ctx, "r1")
 		must(t, err)
-		diff(t, "AppStates(r1)", map[string]bool{"a1": true, "a2": false, "a4": false}, got)
+		diff(t, "AppStates(r1)", map[string]store.AppState{"a1": {Enabled: true}, "a2": {}, "a4": {NotBefore: at(30)}}, got)
+		// Re-enabled, the not-before stays.
+		back, err := s.UpdateApp(ctx, "r1", "a4", func(a store.Application) (store.Application, error) {
+			a.Enabled = true
+			return a, nil
+		})
+		must(t, err)
+		diff(t, "NotBefore answered by UpdateApp", at(30), back.NotBefore)
+		got, err = s.AppStates(ctx, "r1")
+		must(t, err)
+		diff(t, "AppStates(r1) after re-enabling", store.AppState{Enabled: true, NotBefore: at(30)}, got["a4"])
 		got, err = s.AppStates(ctx, "missing")
 		must(t, err)
-		diff(t, "AppStates of an unknown realm", map[string]bool{}, got)
+		diff(t, "AppStates of an unknown realm", map[string]store.AppState{}, got)
 	}},
 	{"App/RoundTrip", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		seed(t, s)
 		a := app("r1", "a1", "client-1", "First App")
+		a.NotBefore = at(5)
 		a.Secrets = append(a.Secrets, store.Secret{ID: "a1-s0", Kind: store.SecretArgon2id,
 			Hash: []byte("$argon2id$v=19$..."), CreatedAt: at(0), ExpiresAt: at(60)})
 		must(t, s.CreateApp(ctx, a))
