@@ -70,15 +70,22 @@ func (s *Service) reseed(ctx context.Context, realm string, app store.Applicatio
 	changed := !ok || app.Name != name
 	if changed {
 		now := s.now().UTC()
+		var fresh store.Secret
+		if !ok {
+			fresh = chosenSecret(c.Secret, now)
+		}
 		_, err = s.store.UpdateApp(ctx, realm, app.ID, func(a store.Application) (store.Application, error) {
 			a.Name, a.UpdatedAt = name, now
 			if !ok {
-				a.Secrets = []store.Secret{chosenSecret(c.Secret, now)}
+				a.Secrets = []store.Secret{fresh}
 			}
 			return a, nil
 		})
 		if err != nil {
 			return false, err
+		}
+		if !ok {
+			s.remember(fresh.ID, c.Secret)
 		}
 	}
 	grants, err := s.grantsFor(ctx, realm, app.ID, c.Permissions)

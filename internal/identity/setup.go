@@ -209,6 +209,9 @@ func (s *Service) CreateApp(ctx context.Context, realm string, spec AppSpec) (st
 			return store.Application{}, "", err
 		}
 	}
+	if spec.Secret != "" {
+		s.remember(app.Secrets[0].ID, secret) // its first token costs no argon2id
+	}
 	s.Invalidate()
 	return app, secret, nil
 }

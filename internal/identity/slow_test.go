@@ -1,0 +1,114 @@
+package identity
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
+)
+
+// TestChosenSecretsCostArgonOnce: a correct operator-chosen secret costs argon2id at
+// most once per process (not at all right after it was set), a wrong one for an
+// application whose secret is known is refused without argon2id, and the digests kept
+// are keyed per process.
+func TestChosenSecretsCostArgonOnce(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlstore.Open(ctx, sqlstore.SQLite, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	now := func() time.Time { return time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC) }
+	s := New(st, now, 2)
+	if _, err := s.EnsureRealm(ctx, store.Realm{Name: "r", SigningAlg: "ES256", TokenLifetime: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	app, _, err := s.CreateApp(ctx, "r", AppSpec{Name: "job", ClientID: "job", Secret: "chosen secret 1", Source: "config"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := func(s *Service, secret string) error {
+		_, err := s.Authenticate(ctx, "r", "job", secret)
+		return err
+	}
+	for i, tc := range []struct {
+		secret string
+		ok     bool
+	}{{"chosen secret 1", true}, {"wrong", false}, {"chosen secret 1", true}, {"also wrong", false}} {
+		if err := auth(s, tc.secret); (err == nil) != tc.ok {
+			t.Fatalf("check %d: %v", i, err)
+		}
+	}
+	if n := s.slowRuns.Load(); n != 0 {
+		t.Errorf("the process that set the secret ran argon2id %d times", n)
+	}
+
+	// Another process: one argon2id for the first right secret, none after.
+	s2 := New(st, now, 2)
+	if err := auth(s2, "chosen secret 1"); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := auth(s2, "chosen secret 1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := auth(s2, "wrong"); err == nil {
+			t.Fatal("wrong secret accepted")
+		}
+	}
+	if n := s2.slowRuns.Load(); n != 1 {
+		t.Errorf("argon2id ran %d times, want 1", n)
+	}
+	// The kept digest is keyed: not a plain SHA-256, and not the same in two processes.
+	sec := app.Secrets[0].ID
+	d1, _ := s.known(sec)
+	d2, _ := s2.known(sec)
+	if plain := sha256.Sum256([]byte("chosen secret 1")); d1 == plain || d1 == d2 {
+		t.Error("the kept digest is not keyed per process")
+	}
+}
+
+// TestSlowBudget: failed argon2id verifications of one application are bounded,
+// whatever the source: beyond SlowPolicy.Threshold, checks answer ErrSlowDown without
+// hashing, and other applications are not affected.
+func TestSlowBudget(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlstore.Open(ctx, sqlstore.SQLite, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	now := func() time.Time { return time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC) }
+	setup := New(st, now, 2)
+	if _, err := setup.EnsureRealm(ctx, store.Realm{Name: "r", SigningAlg: "ES256", TokenLifetime: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"target", "bystander"} {
+		if _, _, err := setup.CreateApp(ctx, "r", AppSpec{Name: id, ClientID: id, Secret: "chosen " + id, Source: "config"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := New(st, now, 2) // a fresh process: nothing known yet
+	for i := range SlowPolicy.Threshold {
+		if _, err := s.Authenticate(ctx, "r", "target", "guess"); !errors.Is(err, ErrInvalidClient) {
+			t.Fatalf("guess %d: %v", i, err)
+		}
+	}
+	runs := s.slowRuns.Load()
+	_, err = s.Authenticate(ctx, "r", "target", "guess")
+	var sd *SlowDownError
+	if !errors.As(err, &sd) || !errors.Is(err, ErrSlowDown) || sd.RetryAfter <= 0 {
+		t.Fatalf("beyond the budget: %v", err)
+	}
+	if n := s.slowRuns.Load(); n != runs {
+		t.Errorf("a check beyond the budget ran argon2id")
+	}
+	if _, err := s.Authenticate(ctx, "r", "bystander", "chosen bystander"); err != nil {
+		t.Errorf("another application: %v", err)
+	}
+}
