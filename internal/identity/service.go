@@ -51,6 +51,10 @@ type Service struct {
 	// OnChange runs after an application was enabled, disabled or deleted, so that this
 	// replica's deny lists drop (or restore) its tokens at once (nil: nothing).
 	OnChange func(ctx context.Context, realm string)
+	// DeclaredKey keys the HMACs by which a restart recognises unchanged declared
+	// secrets without argon2id (seed.go); derived from the master key by the wiring.
+	// Nil: every start verifies declared secrets with argon2id.
+	DeclaredKey []byte
 
 	store store.Store
 	now   func() time.Time

@@ -176,6 +176,8 @@ type AppSpec struct {
 	Secret      string // empty: generated (and returned); else an operator-chosen secret
 	Source      string
 	Permissions []PermissionRef
+
+	verifier *store.Secret // Secret's verifier, already computed (Seed hashes in parallel)
 }
 
 // CreateApp creates an enabled M2M application with its grants and returns it with its
@@ -191,11 +193,14 @@ func (s *Service) CreateApp(ctx context.Context, realm string, spec AppSpec) (st
 		app.ClientID = NewClientID()
 	}
 	secret := spec.Secret
-	if secret == "" {
+	switch {
+	case spec.verifier != nil:
+		app.Secrets = []store.Secret{*spec.verifier}
+	case secret == "":
 		secret = GenerateSecret()
-		app.Secrets = []store.Secret{{ID: NewID(), Kind: store.SecretSHA256, Hash: digestGenerated(secret), CreatedAt: now}}
-	} else {
-		app.Secrets = []store.Secret{chosenSecret(secret, now)}
+		app.Secrets = []store.Secret{verifier(secret, now)}
+	default:
+		app.Secrets = []store.Secret{verifier(secret, now)}
 	}
 	grants, err := s.grantsFor(ctx, realm, app.ID, spec.Permissions)
 	if err != nil {
@@ -209,13 +214,19 @@ func (s *Service) CreateApp(ctx context.Context, realm string, spec AppSpec) (st
 			return store.Application{}, "", err
 		}
 	}
-	if spec.Secret != "" {
+	if app.Secrets[0].Kind == store.SecretArgon2id {
 		s.remember(app.Secrets[0].ID, secret) // its first token costs no argon2id
 	}
 	s.Invalidate()
 	return app, secret, nil
 }
 
-func chosenSecret(secret string, now time.Time) store.Secret {
+// verifier is the stored form of a client secret: a domain-separated SHA-256 for a
+// secret of the generated format (256 random bits: a slow hash adds nothing), argon2id
+// for anything else an operator chose.
+func verifier(secret string, now time.Time) store.Secret {
+	if IsGeneratedSecret(secret) {
+		return store.Secret{ID: NewID(), Kind: store.SecretSHA256, Hash: digestGenerated(secret), CreatedAt: now}
+	}
 	return store.Secret{ID: NewID(), Kind: store.SecretArgon2id, Hash: []byte(HashPassword(secret)), CreatedAt: now}
 }

@@ -112,3 +112,84 @@ func TestSlowBudget(t *testing.T) {
 		t.Errorf("another application: %v", err)
 	}
 }
+
+// TestSeedRestartSkipsArgon: declared clients are hashed once; a restart recognises
+// unchanged declarations by their master-key HMAC and runs no argon2id, neither while
+// seeding nor for their first tokens. A changed secret is stored anew; a secret of the
+// generated format is stored as SHA-256.
+func TestSeedRestartSkipsArgon(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlstore.Open(ctx, sqlstore.SQLite, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	now := func() time.Time { return time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC) }
+	key := []byte("0123456789abcdef0123456789abcdef")
+	start := func(key []byte) *Service {
+		s := New(st, now, 2)
+		s.DeclaredKey = key
+		if _, err := s.EnsureRealm(ctx, store.Realm{Name: "r", SigningAlg: "ES256", TokenLifetime: time.Minute}); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	gen := GenerateSecret()
+	specs := []ClientSpec{{ID: "generated", Secret: gen}}
+	for i := range 8 {
+		specs = append(specs, ClientSpec{ID: "declared-" + string(rune('a'+i)), Secret: "chosen secret " + string(rune('a'+i))})
+	}
+	seed := func(s *Service, want string) {
+		t.Helper()
+		res, err := s.Seed(ctx, "r", specs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res {
+			if r.Action != want {
+				t.Fatalf("%s: %s, want %s", r.ClientID, r.Action, want)
+			}
+		}
+	}
+	first := start(key)
+	seed(first, "created")
+	if a, _ := st.GetAppByClientID(ctx, "r", "generated"); a.Secrets[0].Kind != store.SecretSHA256 {
+		t.Errorf("a secret of the generated format is stored as %s", a.Secrets[0].Kind)
+	}
+
+	restart := start(key)
+	seed(restart, "unchanged")
+	for _, c := range specs {
+		if _, err := restart.Authenticate(ctx, "r", c.ID, c.Secret); err != nil {
+			t.Fatalf("%s: %v", c.ID, err)
+		}
+	}
+	if n := restart.slowRuns.Load(); n != 0 {
+		t.Errorf("a restart with unchanged declarations ran argon2id %d times", n)
+	}
+	// Another master key: the HMACs do not match, argon2id decides, as without them.
+	other := start([]byte("another key of thirty-two bytes!"))
+	seed(other, "unchanged")
+	if n := other.slowRuns.Load(); n != 8 {
+		t.Errorf("with another key: %d argon2id runs, want 8", n)
+	}
+
+	// A changed secret is stored anew: the old one is refused, the new one works.
+	specs[1].Secret = "a new chosen secret"
+	changed := start(key)
+	res, err := changed.Seed(ctx, "r", specs)
+	if err != nil || res[1].Action != "updated" || res[2].Action != "unchanged" {
+		t.Fatalf("after a change: %+v %v", res, err)
+	}
+	if _, err := changed.Authenticate(ctx, "r", specs[1].ID, "chosen secret a"); !errors.Is(err, ErrInvalidClient) {
+		t.Errorf("old secret after a change: %v", err)
+	}
+	again := start(key)
+	seed(again, "unchanged")
+	if _, err := again.Authenticate(ctx, "r", specs[1].ID, "a new chosen secret"); err != nil {
+		t.Errorf("new secret: %v", err)
+	}
+	if n := again.slowRuns.Load(); n != 0 {
+		t.Errorf("a restart after a change ran argon2id %d times", n)
+	}
+}
