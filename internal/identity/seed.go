@@ -4,11 +4,11 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -32,11 +32,12 @@ type SeedResult struct {
 // seedPrep is what Seed works out for one declaration before it writes anything: the
 // slow part (argon2id hashing and verification), done for all declarations at once.
 type seedPrep struct {
-	app    store.Application
-	exists bool
-	same   bool          // the stored secret is the declared one
-	fresh  *store.Secret // the declared secret's verifier, when it must be stored
-	err    error
+	app     store.Application
+	exists  bool
+	same    bool          // the stored secret is the declared one
+	upgrade bool          // ... but stored as argon2id where the fast form is possible
+	fresh   *store.Secret // the declared secret's verifier, when it must be stored
+	err     error
 }
 
 // Seed makes the declared clients exist with their secrets and permissions. It is
@@ -62,12 +63,11 @@ func (s *Service) Seed(ctx context.Context, realm string, specs []ClientSpec) ([
 			name = c.ID
 		}
 		if !p.exists {
-			app, _, err := s.CreateApp(ctx, realm, AppSpec{Name: name, ClientID: c.ID, Secret: c.Secret, Source: "config",
+			_, _, err := s.CreateApp(ctx, realm, AppSpec{Name: name, ClientID: c.ID, Secret: c.Secret, Source: "config",
 				Permissions: c.Permissions, verifier: p.fresh})
 			if err != nil {
 				return out, fmt.Errorf("identity: seed client %q: %w", c.ID, err)
 			}
-			s.keepDeclared(ctx, app.Secrets[0], c.Secret)
 			out = append(out, SeedResult{ClientID: c.ID, Action: "created"})
 			continue
 		}
@@ -113,64 +113,48 @@ func (s *Service) prepareOne(ctx context.Context, realm string, c ClientSpec) se
 		return seedPrep{err: err}
 	default:
 		p.app, p.exists = app, true
-		if p.same = s.declaredUnchanged(ctx, app, c.Secret); !p.same {
-			if p.same, err = s.checkSecret(ctx, app, c.Secret); err != nil {
-				return seedPrep{err: err}
-			}
+		if p.same, err = s.checkSecret(ctx, app, c.Secret); err != nil {
+			return seedPrep{err: err}
 		}
+		// Unchanged, but stored as argon2id by an offline import or an older version:
+		// stored again in the fast form, so later starts skip argon2id.
+		p.upgrade = p.same && len(s.DeclaredKey) > 0 && len(app.Secrets) == 1 && app.Secrets[0].Kind == store.SecretArgon2id
 	}
-	if !p.same {
-		v := verifier(c.Secret, s.now().UTC())
+	if !p.same || p.upgrade {
+		v := s.declaredVerifier(c.Secret, s.now().UTC())
 		p.fresh = &v
 	}
 	return p
 }
 
-// With Service.DeclaredKey set (the wiring derives it from the master key), a restart
-// recognises an unchanged declared secret by an HMAC kept in the store's meta values
-// instead of verifying it with argon2id. Keyed with the master key, the stored HMAC
-// tells nothing to someone who holds only a copy of the database.
-func (s *Service) declaredMetaKey(secretID string) string { return "declared-secret:" + secretID }
-
-func (s *Service) declaredMAC(secretID, secret string) string {
+// declaredMAC is the stored verifier of a declared secret when the service has
+// DeclaredKey: HMAC-SHA256 under a key derived from the master key. It costs
+// microseconds, so declared clients add nothing measurable to a start, first or not.
+// Someone with a copy of the database but not the master key can test no guess
+// against it; someone with both can already sign any token with the realm's keys.
+func (s *Service) declaredMAC(secret string) []byte {
 	m := hmac.New(sha256.New, s.DeclaredKey)
-	m.Write([]byte(secretID + "\x00" + secret))
-	return hex.EncodeToString(m.Sum(nil))
+	m.Write([]byte("gatehouse declared client secret v1\x00"))
+	m.Write([]byte(secret))
+	return m.Sum(nil)
 }
 
-// keepDeclared stores the HMAC of a declared secret just stored as argon2id.
-func (s *Service) keepDeclared(ctx context.Context, sec store.Secret, secret string) {
-	if len(s.DeclaredKey) == 0 || sec.Kind != store.SecretArgon2id {
-		return
+// declaredVerifier is the stored form of a declared secret.
+func (s *Service) declaredVerifier(secret string, now time.Time) store.Secret {
+	if len(s.DeclaredKey) > 0 && !IsGeneratedSecret(secret) {
+		return store.Secret{ID: NewID(), Kind: store.SecretHMAC, Hash: s.declaredMAC(secret), CreatedAt: now}
 	}
-	// Best effort: without it the next start verifies with argon2id, as before.
-	s.store.PutMetaIfAbsent(ctx, s.declaredMetaKey(sec.ID), s.declaredMAC(sec.ID, secret))
-}
-
-// declaredUnchanged reports whether app's one secret is the declared secret, known by
-// its stored HMAC; the secret is then remembered, so its first token is fast too.
-func (s *Service) declaredUnchanged(ctx context.Context, app store.Application, secret string) bool {
-	if len(s.DeclaredKey) == 0 || len(app.Secrets) != 1 || app.Secrets[0].Kind != store.SecretArgon2id ||
-		!SecretLive(app.Secrets[0], s.now()) {
-		return false
-	}
-	sec := app.Secrets[0]
-	stored, err := s.store.GetMeta(ctx, s.declaredMetaKey(sec.ID))
-	if err != nil || !hmac.Equal([]byte(stored), []byte(s.declaredMAC(sec.ID, secret))) {
-		return false
-	}
-	s.remember(sec.ID, secret)
-	return true
+	return verifier(secret, now)
 }
 
 func (s *Service) reseed(ctx context.Context, realm string, p seedPrep, name string, c ClientSpec) (bool, error) {
 	app, ok := p.app, p.same
 	changed := !ok || app.Name != name
-	if changed {
+	if changed || p.upgrade {
 		now := s.now().UTC()
 		_, err := s.store.UpdateApp(ctx, realm, app.ID, func(a store.Application) (store.Application, error) {
 			a.Name, a.UpdatedAt = name, now
-			if !ok {
+			if p.fresh != nil {
 				a.Secrets = []store.Secret{*p.fresh}
 			}
 			return a, nil
@@ -178,14 +162,10 @@ func (s *Service) reseed(ctx context.Context, realm string, p seedPrep, name str
 		if err != nil {
 			return false, err
 		}
-		if !ok {
-			if p.fresh.Kind == store.SecretArgon2id {
-				s.remember(p.fresh.ID, c.Secret)
-			}
-			s.keepDeclared(ctx, *p.fresh, c.Secret)
+		if p.fresh != nil && p.fresh.Kind == store.SecretArgon2id {
+			s.remember(p.fresh.ID, c.Secret)
 		}
-	} else if len(app.Secrets) == 1 {
-		s.keepDeclared(ctx, app.Secrets[0], c.Secret) // a database from before the HMACs
+		s.Invalidate()
 	}
 	grants, err := s.grantsFor(ctx, realm, app.ID, c.Permissions)
 	if err != nil {

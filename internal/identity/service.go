@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/subtle"
 	"errors"
@@ -51,9 +52,9 @@ type Service struct {
 	// OnChange runs after an application was enabled, disabled or deleted, so that this
 	// replica's deny lists drop (or restore) its tokens at once (nil: nothing).
 	OnChange func(ctx context.Context, realm string)
-	// DeclaredKey keys the HMACs by which a restart recognises unchanged declared
-	// secrets without argon2id (seed.go); derived from the master key by the wiring.
-	// Nil: every start verifies declared secrets with argon2id.
+	// DeclaredKey keys the verifiers of secrets declared in configuration (seed.go):
+	// derived from the master key by the wiring. Nil (offline tools): declared and
+	// imported secrets are stored as argon2id.
 	DeclaredKey []byte
 
 	store store.Store
@@ -164,6 +165,10 @@ func (s *Service) checkSecret(ctx context.Context, app store.Application, secret
 		switch sec.Kind {
 		case store.SecretSHA256:
 			if subtle.ConstantTimeCompare(gen, sec.Hash) == 1 && live {
+				match = true
+			}
+		case store.SecretHMAC:
+			if len(s.DeclaredKey) > 0 && hmac.Equal(s.declaredMAC(secret), sec.Hash) && live {
 				match = true
 			}
 		case store.SecretArgon2id:

@@ -113,11 +113,12 @@ func TestSlowBudget(t *testing.T) {
 	}
 }
 
-// TestSeedRestartSkipsArgon: declared clients are hashed once; a restart recognises
-// unchanged declarations by their master-key HMAC and runs no argon2id, neither while
-// seeding nor for their first tokens. A changed secret is stored anew; a secret of the
-// generated format is stored as SHA-256.
-func TestSeedRestartSkipsArgon(t *testing.T) {
+// TestSeedSkipsArgon: with the master-key-derived key, declared secrets are stored as
+// HMACs: neither a first start nor a restart runs argon2id, for seeding or for their
+// first tokens. A secret stored as argon2id without the key (an offline import) is
+// verified once and stored again in the fast form. A changed secret is stored anew; a
+// secret of the generated format is stored as SHA-256.
+func TestSeedSkipsArgon(t *testing.T) {
 	ctx := context.Background()
 	st, err := sqlstore.Open(ctx, sqlstore.SQLite, filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
@@ -151,27 +152,37 @@ func TestSeedRestartSkipsArgon(t *testing.T) {
 			}
 		}
 	}
-	first := start(key)
-	seed(first, "created")
+	tokens := func(s *Service) {
+		t.Helper()
+		for _, c := range specs {
+			if _, err := s.Authenticate(ctx, "r", c.ID, c.Secret); err != nil {
+				t.Fatalf("%s: %v", c.ID, err)
+			}
+		}
+	}
+	// Offline (no key): argon2id, hashed in parallel.
+	offline := start(nil)
+	seed(offline, "created")
 	if a, _ := st.GetAppByClientID(ctx, "r", "generated"); a.Secrets[0].Kind != store.SecretSHA256 {
 		t.Errorf("a secret of the generated format is stored as %s", a.Secrets[0].Kind)
 	}
-
+	if a, _ := st.GetAppByClientID(ctx, "r", "declared-a"); a.Secrets[0].Kind != store.SecretArgon2id {
+		t.Errorf("without the key a declared secret is stored as %s", a.Secrets[0].Kind)
+	}
+	// The first start with the key: one argon2id check each, then the fast form.
+	upgrade := start(key)
+	seed(upgrade, "unchanged")
+	if n := upgrade.slowRuns.Load(); n != 8 {
+		t.Errorf("upgrading start: %d argon2id runs, want 8", n)
+	}
+	if a, _ := st.GetAppByClientID(ctx, "r", "declared-a"); a.Secrets[0].Kind != store.SecretHMAC {
+		t.Errorf("after a start with the key a declared secret is stored as %s", a.Secrets[0].Kind)
+	}
 	restart := start(key)
 	seed(restart, "unchanged")
-	for _, c := range specs {
-		if _, err := restart.Authenticate(ctx, "r", c.ID, c.Secret); err != nil {
-			t.Fatalf("%s: %v", c.ID, err)
-		}
-	}
+	tokens(restart)
 	if n := restart.slowRuns.Load(); n != 0 {
-		t.Errorf("a restart with unchanged declarations ran argon2id %d times", n)
-	}
-	// Another master key: the HMACs do not match, argon2id decides, as without them.
-	other := start([]byte("another key of thirty-two bytes!"))
-	seed(other, "unchanged")
-	if n := other.slowRuns.Load(); n != 8 {
-		t.Errorf("with another key: %d argon2id runs, want 8", n)
+		t.Errorf("a restart ran argon2id %d times", n)
 	}
 
 	// A changed secret is stored anew: the old one is refused, the new one works.
@@ -184,12 +195,23 @@ func TestSeedRestartSkipsArgon(t *testing.T) {
 	if _, err := changed.Authenticate(ctx, "r", specs[1].ID, "chosen secret a"); !errors.Is(err, ErrInvalidClient) {
 		t.Errorf("old secret after a change: %v", err)
 	}
-	again := start(key)
-	seed(again, "unchanged")
-	if _, err := again.Authenticate(ctx, "r", specs[1].ID, "a new chosen secret"); err != nil {
-		t.Errorf("new secret: %v", err)
+	tokens(changed)
+
+	// A first start on an empty database with the key: no argon2id at all.
+	st2, err := sqlstore.Open(ctx, sqlstore.SQLite, filepath.Join(t.TempDir(), "t2.db"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if n := again.slowRuns.Load(); n != 0 {
-		t.Errorf("a restart after a change ran argon2id %d times", n)
+	t.Cleanup(func() { st2.Close() })
+	st = st2
+	fresh := start(key)
+	seed(fresh, "created")
+	tokens(fresh)
+	if n := fresh.slowRuns.Load(); n != 0 {
+		t.Errorf("a first start ran argon2id %d times", n)
+	}
+	// Without the key a service cannot check the fast form: nothing matches.
+	if _, err := start(nil).Authenticate(ctx, "r", specs[1].ID, specs[1].Secret); !errors.Is(err, ErrInvalidClient) {
+		t.Errorf("fast form checked without the key: %v", err)
 	}
 }

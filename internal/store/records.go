@@ -38,6 +38,7 @@ type AppState struct {
 const (
 	SecretSHA256   = "sha256"   // generated 256-bit secret, domain-separated SHA-256 digest
 	SecretArgon2id = "argon2id" // operator-chosen secret, slow KDF (PHC string in Hash)
+	SecretHMAC     = "hmac"     // declared secret, HMAC-SHA256 under a key derived from the master key
 )
 
 // Secret is one verifier of an application's client secret. An application has one
