@@ -53,6 +53,7 @@ func (s *Service) Seed(ctx context.Context, realm string, specs []ClientSpec) ([
 	}
 	preps := s.prepareSeed(ctx, realm, specs)
 	var out []SeedResult
+	b := seedBatch{s: s, realm: realm}
 	for i, c := range specs {
 		p := preps[i]
 		if p.err != nil {
@@ -63,13 +64,20 @@ func (s *Service) Seed(ctx context.Context, realm string, specs []ClientSpec) ([
 			name = c.ID
 		}
 		if !p.exists {
-			_, _, err := s.CreateApp(ctx, realm, AppSpec{Name: name, ClientID: c.ID, Secret: c.Secret, Source: "config",
-				Permissions: c.Permissions, verifier: p.fresh})
-			if err != nil {
+			if err := b.add(ctx, name, c, *p.fresh); err != nil {
 				return out, fmt.Errorf("identity: seed client %q: %w", c.ID, err)
 			}
-			out = append(out, SeedResult{ClientID: c.ID, Action: "created"})
+			if len(b.apps) >= seedBatchSize {
+				var err error
+				if out, err = b.flush(ctx, out); err != nil {
+					return out, err
+				}
+			}
 			continue
+		}
+		var err error
+		if out, err = b.flush(ctx, out); err != nil {
+			return out, err
 		}
 		changed, err := s.reseed(ctx, realm, p, name, c)
 		if err != nil {
@@ -81,6 +89,59 @@ func (s *Service) Seed(ctx context.Context, realm string, specs []ClientSpec) ([
 		}
 		out = append(out, SeedResult{ClientID: c.ID, Action: action})
 	}
+	return b.flush(ctx, out)
+}
+
+// seedBatchSize is how many new applications one store transaction creates: a bulk
+// import commits (and syncs) once per batch instead of twice per application.
+const seedBatchSize = 500
+
+// seedBatch collects new applications of one Seed call for CreateApps.
+type seedBatch struct {
+	s       *Service
+	realm   string
+	apis    []store.API // read once, at the first new application
+	read    bool
+	apps    []store.Application
+	grants  []store.Grant
+	secrets []string // each application's secret in clear, to remember argon2id ones
+}
+
+func (b *seedBatch) add(ctx context.Context, name string, c ClientSpec, ver store.Secret) error {
+	if !b.read {
+		apis, err := b.s.store.ListAPIs(ctx, b.realm)
+		if err != nil {
+			return err
+		}
+		b.apis, b.read = apis, true
+	}
+	now := b.s.now().UTC()
+	app := store.Application{ID: NewID(), Realm: b.realm, ClientID: c.ID, Name: name, Type: "m2m", Enabled: true,
+		Source: "config", Secrets: []store.Secret{ver}, CreatedAt: now, UpdatedAt: now}
+	gs, err := b.s.grantsIn(b.apis, b.realm, app.ID, c.Permissions)
+	if err != nil {
+		return err
+	}
+	b.apps, b.grants, b.secrets = append(b.apps, app), append(b.grants, gs...), append(b.secrets, c.Secret)
+	return nil
+}
+
+// flush creates the collected applications and appends their results to out.
+func (b *seedBatch) flush(ctx context.Context, out []SeedResult) ([]SeedResult, error) {
+	if len(b.apps) == 0 {
+		return out, nil
+	}
+	if err := b.s.store.CreateApps(ctx, b.apps, b.grants); err != nil {
+		return out, fmt.Errorf("identity: seed clients %q…: %w", b.apps[0].ClientID, err)
+	}
+	for i, a := range b.apps {
+		if a.Secrets[0].Kind == store.SecretArgon2id {
+			b.s.remember(a.Secrets[0].ID, b.secrets[i]) // its first token costs no argon2id
+		}
+		out = append(out, SeedResult{ClientID: a.ClientID, Action: "created"})
+	}
+	b.s.Invalidate()
+	b.apps, b.grants, b.secrets = b.apps[:0], b.grants[:0], b.secrets[:0]
 	return out, nil
 }
 

@@ -155,6 +155,11 @@ func (s *Service) grantsFor(ctx context.Context, realm, appID string, refs []Per
 	if err != nil {
 		return nil, err
 	}
+	return s.grantsIn(apis, realm, appID, refs)
+}
+
+// grantsIn is grantsFor against the realm's APIs already read.
+func (s *Service) grantsIn(apis []store.API, realm, appID string, refs []PermissionRef) ([]store.Grant, error) {
 	out := make([]store.Grant, 0, len(refs))
 	for _, r := range refs {
 		i := slices.IndexFunc(apis, func(a store.API) bool { return a.Audience == r.Audience })
@@ -176,8 +181,6 @@ type AppSpec struct {
 	Secret      string // empty: generated (and returned); else an operator-chosen secret
 	Source      string
 	Permissions []PermissionRef
-
-	verifier *store.Secret // Secret's verifier, already computed (Seed hashes in parallel)
 }
 
 // CreateApp creates an enabled M2M application with its grants and returns it with its
@@ -193,15 +196,10 @@ func (s *Service) CreateApp(ctx context.Context, realm string, spec AppSpec) (st
 		app.ClientID = NewClientID()
 	}
 	secret := spec.Secret
-	switch {
-	case spec.verifier != nil:
-		app.Secrets = []store.Secret{*spec.verifier}
-	case secret == "":
+	if secret == "" {
 		secret = GenerateSecret()
-		app.Secrets = []store.Secret{verifier(secret, now)}
-	default:
-		app.Secrets = []store.Secret{verifier(secret, now)}
 	}
+	app.Secrets = []store.Secret{verifier(secret, now)}
 	grants, err := s.grantsFor(ctx, realm, app.ID, spec.Permissions)
 	if err != nil {
 		return store.Application{}, "", err

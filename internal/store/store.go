@@ -23,6 +23,9 @@ type Store interface {
 
 	// Applications, with their secrets.
 	CreateApp(ctx context.Context, a Application) error
+	// CreateApps creates applications of one realm with their secrets, and grants, in
+	// one transaction (bulk import).
+	CreateApps(ctx context.Context, apps []Application, grants []Grant) error
 	GetApp(ctx context.Context, realm, id string) (Application, error)
 	GetAppByClientID(ctx context.Context, realm, clientID string) (Application, error)
 	ListApps(ctx context.Context, realm string, opt ListOptions) (apps []Application, total int, err error)

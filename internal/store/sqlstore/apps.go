@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -19,16 +20,47 @@ func scanApp(sc scanner) (store.Application, error) {
 // CreateApp stores a new application with its secrets.
 func (s *Store) CreateApp(ctx context.Context, a store.Application) error {
 	return s.write(ctx, "create app", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q("INSERT INTO apps (name_fold, "+appCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-			fold(a.Name), a.ID, a.Realm, a.ClientID, a.Name, a.Type, a.Enabled, a.Source, ms(a.CreatedAt), ms(a.UpdatedAt), ms(a.NotBefore))
-		if err != nil {
-			return err
-		}
-		if err := s.insertSecrets(ctx, tx, a.ID, a.Secrets); err != nil {
+		if err := s.insertApp(ctx, tx, a); err != nil {
 			return err
 		}
 		return s.bump(ctx, tx)
 	})
+}
+
+// CreateApps stores new applications of one realm with their secrets, and grants, in
+// one transaction (one commit for a bulk import instead of two per application).
+func (s *Store) CreateApps(ctx context.Context, apps []store.Application, grants []store.Grant) error {
+	if len(apps) == 0 {
+		return nil
+	}
+	return s.write(ctx, "create apps", func(tx *sql.Tx) error {
+		for _, a := range apps {
+			if a.Realm != apps[0].Realm {
+				return fmt.Errorf("sqlstore: create apps: applications of realms %q and %q in one call", apps[0].Realm, a.Realm)
+			}
+			if err := s.insertApp(ctx, tx, a); err != nil {
+				return err
+			}
+		}
+		if len(grants) > 0 {
+			if err := s.checkGrants(ctx, tx, apps[0].Realm, grants); err != nil {
+				return err
+			}
+			if _, err := s.insertGrants(ctx, tx, apps[0].Realm, grants); err != nil {
+				return err
+			}
+		}
+		return s.bump(ctx, tx)
+	})
+}
+
+func (s *Store) insertApp(ctx context.Context, tx *sql.Tx, a store.Application) error {
+	_, err := tx.ExecContext(ctx, s.q("INSERT INTO apps (name_fold, "+appCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+		fold(a.Name), a.ID, a.Realm, a.ClientID, a.Name, a.Type, a.Enabled, a.Source, ms(a.CreatedAt), ms(a.UpdatedAt), ms(a.NotBefore))
+	if err != nil {
+		return err
+	}
+	return s.insertSecrets(ctx, tx, a.ID, a.Secrets)
 }
 
 // GetApp returns an application of realm by id.

@@ -44,6 +44,41 @@ var appTests = []test{
 		must(t, err)
 		diff(t, "AppStates of an unknown realm", map[string]store.AppState{}, got)
 	}},
+	{"App/CreateApps", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		seed(t, s)
+		must(t, s.CreateAPI(ctx, api("r1", "p1", "orders", "read")))
+		a1, a2 := app("r1", "a1", "client-1", "One"), app("r1", "a2", "client-2", "Two")
+		g := store.Grant{Realm: "r1", AppID: "a2", APIID: "p1", Permission: "read", CreatedAt: at(5)}
+		rev, err := s.Revision(ctx)
+		must(t, err)
+		must(t, s.CreateApps(ctx, []store.Application{a1, a2}, []store.Grant{g}))
+		for _, want := range []store.Application{a1, a2} {
+			got, err := s.GetApp(ctx, "r1", want.ID)
+			must(t, err)
+			diff(t, "CreateApps then GetApp", want, got)
+		}
+		gs, err := s.ListGrants(ctx, "r1", store.GrantFilter{AppID: "a2"})
+		must(t, err)
+		if len(gs) != 1 || gs[0].Permission != "read" {
+			t.Errorf("grants after CreateApps: %+v", gs)
+		}
+		if now, _ := s.Revision(ctx); now == rev {
+			t.Error("CreateApps did not move the revision")
+		}
+		// All or nothing: a taken client id fails the whole call.
+		err = s.CreateApps(ctx, []store.Application{app("r1", "a3", "client-3", "Three"), app("r1", "a4", "client-1", "Taken")}, nil)
+		wantErr(t, "taken client id", err, store.ErrAlreadyExists)
+		if _, err := s.GetApp(ctx, "r1", "a3"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("a failed CreateApps left an application: %v", err)
+		}
+		// A grant of an unknown API fails it too.
+		err = s.CreateApps(ctx, []store.Application{app("r1", "a5", "client-5", "Five")},
+			[]store.Grant{{Realm: "r1", AppID: "a5", APIID: "nope", Permission: "read"}})
+		if err == nil {
+			t.Error("CreateApps accepted a grant of an unknown API")
+		}
+	}},
 	{"App/RoundTrip", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		seed(t, s)
