@@ -49,6 +49,7 @@ func ExampleTokenSource_OAuth2() {
 		TokenURL:     client.TokenURL(serverURL, "camunda-platform"),
 		ClientID:     adminID,
 		ClientSecret: adminSecret,
+		Audience:     client.ManagementAudience, // the management API's audience is never implied
 	})
 	// Any golang.org/x/oauth2 consumer: here an *http.Client that adds the token.
 	hc := oauth2.NewClient(ctx, src.OAuth2(ctx))

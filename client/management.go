@@ -10,8 +10,9 @@ import (
 
 // Management is a typed client for the management API of one realm
 // (/manage/v1/realms/{realm}/… on the identity listener, docs/management-api.md). Its
-// token needs the audience camunda-identity-resource-server with "read" to read and
-// "write" to change. Safe for concurrent use.
+// token needs the audience camunda-identity-resource-server (ask for it with
+// Credentials.Audience = ManagementAudience: a token requested without an audience
+// never carries it) with "read" to read and "write" to change. Safe for concurrent use.
 type Management struct {
 	r     *rest
 	realm string

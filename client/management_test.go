@@ -471,7 +471,7 @@ func TestErrors(t *testing.T) {
 	f := start(t, servertest.Options{})
 	ctx := f.ctx
 	reader := f.app("reader", "camunda-identity-resource-server:read")
-	readOnly := client.NewManagement(f.url(), realm, f.source(reader.ClientID, reader.ClientSecret, ""))
+	readOnly := client.NewManagement(f.url(), realm, f.source(reader.ClientID, reader.ClientSecret, client.ManagementAudience))
 	anonymous := client.NewManagement(f.url(), realm, nil)
 	garbage := client.NewManagement(f.url(), realm, nil, client.WithTransport(headerTransport{"Authorization", "Bearer not.a.token"}))
 	otherRealm := client.NewManagement(f.url(), "no-such-realm", f.source(servertest.AdminID, servertest.AdminSecret, ""))

@@ -18,7 +18,8 @@ const DefaultRealm = "camunda-platform"
 
 // Audiences of the APIs the typed clients call: request a token for one of them with
 // Credentials.Audience, or leave it empty for a token for every API the application
-// holds permissions on.
+// holds permissions on except the management API, whose audience is only ever in a
+// token that asked for it (NewManagement's token source must set ManagementAudience).
 const (
 	ManagementAudience = "camunda-identity-resource-server"
 	AdminAudience      = "console-api"

@@ -2,6 +2,9 @@
 // first successful token, and its resident memory once idle.
 //
 //	go run ./bench/startup -bin ./gatehouse -runs 20
+//
+// With -declared N the server declares N clients with operator-chosen secrets
+// (KEYCLOAK_CLIENTS_<n>_*, as a Camunda chart does) and the first token is one of theirs.
 package main
 
 import (
@@ -24,6 +27,7 @@ func main() {
 	bin := flag.String("bin", "./gatehouse", "gatehouse binary")
 	runs := flag.Int("runs", 20, "starts to measure")
 	alg := flag.String("alg", "RS256", "signing algorithm")
+	flag.IntVar(&declared, "declared", 0, "clients declared with chosen secrets (KEYCLOAK_CLIENTS_<n>_*)")
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "gatehouse-startup")
 	if err != nil {
@@ -48,6 +52,20 @@ func main() {
 	fmt.Printf("start to first token (%s, %d runs): first start median %s p90 %s; restart median %s p90 %s\n",
 		*alg, *runs, pct(fresh, 50), pct(fresh, 90), pct(warm, 50), pct(warm, 90))
 	fmt.Printf("resident memory idle after one token: %s\n", rss)
+}
+
+// declared is the number of clients declared in the environment; the first token is
+// the last one's.
+var declared int
+
+func declaredEnv() []string {
+	env := os.Environ()
+	for i := range declared {
+		p := fmt.Sprintf("KEYCLOAK_CLIENTS_%d_", i)
+		env = append(env, p+"NAME=declared-"+fmt.Sprint(i), p+"ID=declared-"+fmt.Sprint(i), p+"SECRET=chosen-secret-"+fmt.Sprint(i),
+			p+"TYPE=M2M", p+"PERMISSIONS_0_RESOURCE_SERVER_ID=console-api", p+"PERMISSIONS_0_DEFINITION=read:*")
+	}
+	return env
 }
 
 func pct(ds []time.Duration, p int) time.Duration {
@@ -92,6 +110,11 @@ func startOnce(bin, dataDir, alg string, creds []string, measureRSS bool) (time.
 		"--management-addr", "", "--signing-alg", alg, "--log-level", "warn")
 	out := &lockedBuffer{}
 	cmd.Stdout = out
+	cmd.Env = declaredEnv()
+	if declared > 0 {
+		n := fmt.Sprint(declared - 1)
+		creds = []string{"declared-" + n, "chosen-secret-" + n}
+	}
 	client := &http.Client{Timeout: time.Second}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {

@@ -118,3 +118,32 @@ func TestResourceSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestSecureCookies: --secure-cookies (GATEHOUSE_SECURE_COOKIES) forces Secure console
+// cookies; off by default.
+func TestSecureCookies(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want bool
+	}{
+		{"default off", nil, nil, false},
+		{"bare flag", []string{"--secure-cookies"}, nil, true},
+		{"env", nil, map[string]string{"GATEHOUSE_SECURE_COOKIES": "true"}, true},
+		{"flag overrides env", []string{"--secure-cookies=false"}, map[string]string{"GATEHOUSE_SECURE_COOKIES": "true"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := loadWith(t, tt.args, tt.env, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.SecureCookies != tt.want {
+				t.Fatalf("SecureCookies = %v", c.SecureCookies)
+			}
+			if !strings.Contains(c.String(), "secure-cookies=") {
+				t.Fatal("String omits secure-cookies")
+			}
+		})
+	}
+}

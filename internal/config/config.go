@@ -76,6 +76,7 @@ type Config struct {
 	// Web console sessions (internal/web).
 	ConsoleSessionIdle   time.Duration // a session unused this long ends
 	ConsoleSessionMaxAge time.Duration // a session ends this long after sign-in
+	SecureCookies        bool          // console session cookies always Secure (__Host- prefixed), even over plain HTTP
 
 	// Single sign-on sessions of people (login page), for realms that set none.
 	SSOSessionIdle time.Duration
@@ -397,6 +398,7 @@ func (c Config) String() string {
 	fmt.Fprintf(&b, " audit-retention=%s outbound-allow=%s", c.AuditRetention, c.OutboundAllow)
 	fmt.Fprintf(&b, " max-connections=%d idle-timeout=%s db-read-timeout=%s db-write-timeout=%s",
 		c.MaxConnections, c.IdleTimeout, c.DBReadTimeout, c.DBWriteTimeout)
+	fmt.Fprintf(&b, " secure-cookies=%t", c.SecureCookies)
 	return b.String()
 }
 

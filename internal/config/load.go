@@ -121,6 +121,7 @@ var settings = func() []setting {
 		d("db-write-timeout", "deadline of one database write made by a request (503 when it passes)", func(c *Config) *time.Duration { return &c.DBWriteTimeout }),
 		d("sso-session-idle", "a person's single sign-on session unused this long ends (realms may set their own)", func(c *Config) *time.Duration { return &c.SSOSessionIdle }),
 		d("sso-session-max", "a person's single sign-on session ends this long after sign-in (realms may set their own)", func(c *Config) *time.Duration { return &c.SSOSessionMax }),
+		boolean("secure-cookies", "always mark web console session cookies Secure, with the __Host- prefix (set it when a TLS proxy in front does not send X-Forwarded-Proto: https)", func(c *Config) *bool { return &c.SecureCookies }),
 		d("console-session-max-age", "a web console session ends this long after sign-in, used or not", func(c *Config) *time.Duration { return &c.ConsoleSessionMaxAge }),
 	}
 }()

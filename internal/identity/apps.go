@@ -37,6 +37,19 @@ const (
 	maxTokenChars = 128                 // permission definitions
 )
 
+// HasBidiControl reports whether s holds a Unicode bidirectional formatting character
+// (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069). No client id or username
+// has one: "\u202enimda" would display as "admin" wherever it is shown (the audit page),
+// so surfaces refuse such identifiers at input, before any lookup or audit write.
+func HasBidiControl(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Bidi_Control, r) {
+			return true
+		}
+	}
+	return false
+}
+
 // checkText accepts 1..max characters of valid UTF-8 without control or bidirectional
 // formatting characters (checklist D2: no U+202E tricks in names shown to people), and
 // without leading or trailing white space.
@@ -129,6 +142,10 @@ func (s *Service) updateApp(ctx context.Context, realm, id string, p AppPatch) (
 			a.Name = *p.Name
 		}
 		if p.Enabled != nil {
+			if !*p.Enabled {
+				// Tokens issued until now stay refused when it is enabled again.
+				a.NotBefore = notBeforeAt(now)
+			}
 			a.Enabled = *p.Enabled
 		}
 		if err := changeWeb(&a, typ, p.Web); err != nil {
@@ -176,6 +193,10 @@ func (s *Service) rotateSecret(ctx context.Context, realm, id string, grace time
 			keep = append(keep, cur)
 		}
 		a.Secrets = append(keep, fresh)
+		if grace == 0 {
+			// The secret in use is revoked now: so are the tokens it got.
+			a.NotBefore = notBeforeAt(now)
+		}
 		a.UpdatedAt = now
 		return a, nil
 	})
@@ -223,10 +244,11 @@ func currentSecret(secrets []store.Secret, now time.Time) (store.Secret, bool) {
 	return best, ok
 }
 
-// ClientActive reports whether the application a token names still may act: it exists
-// in realm under clientID, is the token's subject appID, and is enabled. Introspection
-// uses it; the answer follows local writes at once (cache invalidation).
-func (s *Service) ClientActive(ctx context.Context, realm, clientID, appID string) (bool, error) {
+// ClientActive reports whether the token of an application issued at issuedAt still
+// counts: the application exists in realm under clientID, is the token's subject appID,
+// is enabled, and the token is not from before its not-before. Introspection uses it;
+// the answer follows local writes at once (cache invalidation).
+func (s *Service) ClientActive(ctx context.Context, realm, clientID, appID string, issuedAt time.Time) (bool, error) {
 	c, _, err := s.client(ctx, realm, clientID)
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
@@ -234,8 +256,13 @@ func (s *Service) ClientActive(ctx context.Context, realm, clientID, appID strin
 	if err != nil {
 		return false, err
 	}
-	return c.app.Enabled && c.app.ID == appID, nil
+	return c.app.Enabled && c.app.ID == appID && !issuedAt.Before(c.app.NotBefore), nil
 }
+
+// notBeforeAt is the not-before of a change made at now: the next whole second, since
+// token times ("iat") have whole seconds and a token of now's second may have been
+// issued just before the change. Authenticate makes a token request wait for it.
+func notBeforeAt(now time.Time) time.Time { return now.Truncate(time.Second).Add(time.Second) }
 
 // Holds reports whether client holds permission perm on the API whose audience is api.
 func (c *Client) Holds(api, perm string) bool {

@@ -134,7 +134,7 @@ func TestNewApplication(t *testing.T) {
 }
 
 func TestUpdateAndDeleteApp(t *testing.T) {
-	s, _, _ := newService(t)
+	s, _, clk := newService(t)
 	ctx := context.Background()
 	app, secret, err := s.NewApplication(ctx, op, realm, "job", nil)
 	must(t, err)
@@ -148,15 +148,23 @@ func TestUpdateAndDeleteApp(t *testing.T) {
 		t.Errorf("after patch: %+v", got)
 	}
 	wantIs(t, "disabled app authenticates", authErr(s, app.ClientID, secret), identity.ErrInvalidClient)
-	if ok, err := s.ClientActive(ctx, realm, app.ClientID, app.ID); ok || err != nil {
+	issued := clk.Now() // a token issued before the disabling
+	if ok, err := s.ClientActive(ctx, realm, app.ClientID, app.ID, issued); ok || err != nil {
 		t.Errorf("ClientActive of a disabled app = %v, %v", ok, err)
 	}
+	clk.Advance(2 * time.Second)
 	_, err = s.UpdateApp(ctx, op, realm, app.ID, identity.AppPatch{Enabled: ptr(true)})
 	must(t, err)
-	if ok, err := s.ClientActive(ctx, realm, app.ClientID, app.ID); !ok || err != nil {
-		t.Errorf("ClientActive of a re-enabled app = %v, %v", ok, err)
+	if ok, err := s.ClientActive(ctx, realm, app.ClientID, app.ID, issued); ok || err != nil {
+		t.Errorf("ClientActive of a re-enabled app's token from before the disabling = %v, %v", ok, err)
 	}
-	if ok, _ := s.ClientActive(ctx, realm, app.ClientID, "another-subject"); ok {
+	if ok, err := s.ClientActive(ctx, realm, app.ClientID, app.ID, clk.Now()); !ok || err != nil {
+		t.Errorf("ClientActive of a re-enabled app's new token = %v, %v", ok, err)
+	}
+	if _, err := s.Authenticate(ctx, realm, app.ClientID, secret); err != nil {
+		t.Errorf("re-enabled app authenticates: %v", err)
+	}
+	if ok, _ := s.ClientActive(ctx, realm, app.ClientID, "another-subject", clk.Now()); ok {
 		t.Error("ClientActive accepted a token whose subject is another application")
 	}
 	_, err = s.UpdateApp(ctx, op, realm, app.ID, identity.AppPatch{})
@@ -168,7 +176,7 @@ func TestUpdateAndDeleteApp(t *testing.T) {
 	wantIs(t, "delete from other realm", second(s.DeleteApp(ctx, op, "other", app.ID)), store.ErrNotFound)
 	must(t, second(s.DeleteApp(ctx, op, realm, app.ID)))
 	wantIs(t, "deleted app authenticates", authErr(s, app.ClientID, secret), identity.ErrInvalidClient)
-	if ok, err := s.ClientActive(ctx, realm, app.ClientID, app.ID); ok || err != nil {
+	if ok, err := s.ClientActive(ctx, realm, app.ClientID, app.ID, clk.Now()); ok || err != nil {
 		t.Errorf("ClientActive of a deleted app = %v, %v", ok, err)
 	}
 	wantIs(t, "delete twice", second(s.DeleteApp(ctx, op, realm, app.ID)), store.ErrNotFound)
@@ -202,10 +210,19 @@ func TestRotateSecretGrace(t *testing.T) {
 	must(t, authErr(s, app.ClientID, second))
 
 	// Grace 0: the old secret dies now. A rotation also ends an earlier grace period.
+	issued := clk.Now()
 	_, third, err := s.RotateSecret(ctx, op, realm, app.ID, time.Hour)
 	must(t, err)
+	if ok, err := s.ClientActive(ctx, realm, app.ClientID, app.ID, issued); !ok || err != nil {
+		t.Errorf("a token from before a rotation with grace: active %v, %v", ok, err)
+	}
 	got, fourth, err := s.RotateSecret(ctx, op, realm, app.ID, 0)
 	must(t, err)
+	// Grace 0 revokes the secret in use and the tokens it got.
+	if ok, err := s.ClientActive(ctx, realm, app.ClientID, app.ID, issued); ok || err != nil {
+		t.Errorf("a token from before a rotation without grace: active %v, %v", ok, err)
+	}
+	clk.Advance(time.Second) // past the not-before's second, or a token request waits for it
 	if len(got.Secrets) != 1 {
 		t.Errorf("secrets after a rotation without grace: %d", len(got.Secrets))
 	}

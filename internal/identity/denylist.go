@@ -11,8 +11,10 @@ import (
 )
 
 // DenyList tells in-process resource APIs which verified tokens must no longer work
-// (checklist C20, §5.5): tokens whose jti was revoked, and tokens of applications that
-// were disabled or deleted after issuance. It serves one realm (a token's "sub" is the
+// (checklist C20, §5.5): tokens whose jti was revoked, tokens of applications that
+// were disabled or deleted after issuance, and tokens issued before their application's
+// not-before (set when it was disabled or its secret revoked), so that re-enabling an
+// application does not bring its old tokens back. It serves one realm (a token's "sub" is the
 // application id of that realm). The view is rebuilt from the store when its revision
 // moves; Denied reads it without locks.
 type DenyList struct {
@@ -33,8 +35,8 @@ type DenyList struct {
 
 // denyView is an immutable snapshot.
 type denyView struct {
-	revoked map[string]struct{} // jti
-	apps    map[string]bool     // app id → enabled; the store's map, read-only
+	revoked map[string]struct{}       // jti
+	apps    map[string]store.AppState // app id → state; the store's map, read-only
 	// asOf: every application that existed at this instant is in apps
 	// (unix seconds, rounded down). A token of an unknown application issued at or after
 	// it may belong to an application created since; one issued before it does not.
@@ -76,11 +78,21 @@ func (d *DenyList) Denied(c *accesstoken.Claims) bool {
 		// denied here (a replayed code's tokens); sessions end at the issuer.
 		return false
 	}
-	if enabled, ok := v.apps[c.Subject]; ok {
-		return !enabled
+	if st, ok := v.apps[c.Subject]; ok {
+		if !st.Enabled {
+			return true
+		}
+		return !st.NotBefore.IsZero() && issuedBefore(c, st.NotBefore.UnixMilli())
 	}
 	// Unknown application: deleted, unless it is newer than the snapshot.
 	return int64(c.IssuedAt) < v.asOf
+}
+
+// issuedBefore reports whether c was issued before nb (unix milliseconds; 0: never).
+// "iat" has whole seconds, so a token of nb's own second counts as before it: identity
+// sets not-before times on a second boundary and makes a token request wait for it.
+func issuedBefore(c *accesstoken.Claims, nb int64) bool {
+	return nb != 0 && int64(c.IssuedAt)*1000 < nb
 }
 
 // Refresh rebuilds the view when the store's revision changed since the last refresh,

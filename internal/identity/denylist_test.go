@@ -44,14 +44,14 @@ func (s *denyStore) ListRevocations(_ context.Context, at time.Time) ([]store.Re
 	return out, nil
 }
 
-func (s *denyStore) AppStates(_ context.Context, realm string) (map[string]bool, error) {
+func (s *denyStore) AppStates(_ context.Context, realm string) (map[string]store.AppState, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.lists++
-	out := map[string]bool{}
+	out := map[string]store.AppState{}
 	for _, a := range s.apps {
 		if a.Realm == realm {
-			out[a.ID] = a.Enabled
+			out[a.ID] = store.AppState{Enabled: a.Enabled, NotBefore: a.NotBefore}
 		}
 	}
 	return out, nil
@@ -120,6 +120,27 @@ func TestDenyList(t *testing.T) {
 		{"deleted app", tok("a2", "x", issued), true},
 		{"revoked jti", &accesstoken.Claims{Subject: "new", ID: "revoked", IssuedAt: accesstoken.NumericDate(now.Unix())}, true},
 		{"another realm's revocation", &accesstoken.Claims{Subject: "new", ID: "foreign", IssuedAt: accesstoken.NumericDate(now.Unix())}, false},
+	} {
+		if got := d.Denied(c.c); got != c.want {
+			t.Errorf("%s: Denied = %v, want %v", c.name, got, c.want)
+		}
+	}
+
+	// Re-enabled with a not-before: its tokens from before stay refused, those of the
+	// not-before's second too (iat has whole seconds), later ones work.
+	nb := now.Truncate(time.Second).Add(time.Second)
+	st.change(func(s *denyStore) { s.apps[0].Enabled, s.apps[0].NotBefore = true, nb })
+	if err := d.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		c    *accesstoken.Claims
+		want bool
+	}{
+		{"re-enabled app, token from before the disabling", tok("a1", "x", issued), true},
+		{"re-enabled app, token of the second before the not-before", tok("a1", "x", nb.Add(-time.Millisecond)), true},
+		{"re-enabled app, token at the not-before", tok("a1", "x", nb), false},
 	} {
 		if got := d.Denied(c.c); got != c.want {
 			t.Errorf("%s: Denied = %v, want %v", c.name, got, c.want)

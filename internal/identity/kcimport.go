@@ -86,7 +86,9 @@ func ParseKeycloakRealm(r io.Reader) (KeycloakRealm, error) {
 //   - every client with client roles becomes an API (audience = client id, permissions =
 //     its roles with their descriptions), or gains the permissions it lacks;
 //   - every enabled confidential client with a service account and a secret becomes an
-//     M2M application with that client id; the secret is stored hashed (argon2id);
+//     M2M application with that client id; the secret is stored as a declared one
+//     (SHA-256 for the generated format, else argon2id offline or the master-key HMAC
+//     in a server: seed.go);
 //   - every service-account user's client roles become grants.
 //
 // It is idempotent: importing the same export again changes nothing. Public and

@@ -36,7 +36,10 @@ type Grant struct {
 
 // Resolve applies Gatehouse's audience and scope rules to what a client holds
 // (Keycloak's audience-resolve, RFC 8707 targets, RFC 6749 §3.3 scopes):
-//   - no audience: every API the client holds a permission on, keyed by its own audience;
+//   - no audience: every API the client holds a permission on, keyed by its own audience,
+//     except the management API (AudienceIdentity), which is in a token only when asked
+//     for by name: a token meant for a resource server must not also administer the
+//     realm (RFC 9700 §2.3, audience-restricted tokens);
 //   - audience X: X must be the audience or an alias of such an API; "aud" is X and the
 //     permissions are those of every API X names;
 //   - scope: space-separated; "openid", "email", "profile" are echoed; any other token is
@@ -47,7 +50,7 @@ func Resolve(held []APIGrant, audience, scope string) (Grant, error) {
 	var aud []string
 	if audience == "" {
 		for _, a := range held {
-			if len(a.Permissions) > 0 {
+			if len(a.Permissions) > 0 && a.Audience != AudienceIdentity {
 				targets = append(targets, a)
 				aud = append(aud, a.Audience)
 			}

@@ -22,6 +22,18 @@ func GenerateSecret() string {
 	return SecretPrefix + base64.RawURLEncoding.EncodeToString(b)
 }
 
+// IsGeneratedSecret reports whether secret has the form GenerateSecret gives: the
+// prefix and 32 bytes in unpadded base64url. Such a secret, declared or imported
+// (copied from another Gatehouse), is stored like a generated one.
+func IsGeneratedSecret(secret string) bool {
+	rest, ok := strings.CutPrefix(secret, SecretPrefix)
+	if !ok || len(rest) != 43 {
+		return false
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(rest)
+	return err == nil && len(b) == 32
+}
+
 // digestGenerated is the stored verifier of a generated secret: a domain-separated
 // SHA-256. A password-grade KDF adds nothing for 256-bit secrets (checklist §5.3).
 func digestGenerated(secret string) []byte {

@@ -2,15 +2,18 @@ package identity
 
 import (
 	"context"
-	"crypto/sha256"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/subtle"
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/throttle"
 )
 
 // ErrInvalidClient is the one answer to every failed client authentication: unknown
@@ -54,6 +57,10 @@ type Service struct {
 	OnChange func(ctx context.Context, realm string)
 	// Sessions gives a realm's single sign-on lifetimes (nil or zero fields: defaults).
 	Sessions func(realm string) SessionPolicy
+	// DeclaredKey keys the verifiers of secrets declared in configuration (seed.go):
+	// derived from the master key by the wiring. Nil (offline tools): declared and
+	// imported secrets are stored as argon2id.
+	DeclaredKey []byte
 
 	store store.Store
 	now   func() time.Time
@@ -61,10 +68,13 @@ type Service struct {
 	mu       sync.RWMutex
 	gen      uint64
 	clients  map[cacheKey]*cached
-	verified map[string][32]byte // secret id → SHA-256 of a slow-hashed secret seen valid
+	verified map[string][32]byte // secret id → keyed digest of a slow-hashed secret seen valid (slow.go)
 
-	slow  chan struct{} // bounds concurrent argon2id verifications
-	dummy []byte
+	slow       chan struct{}     // bounds concurrent argon2id verifications
+	slowBudget *throttle.Limiter // failed argon2id verifications per application
+	digestKey  []byte            // per-process HMAC key of verified
+	slowRuns   atomic.Int64      // argon2id verifications run (tests)
+	dummy      []byte
 }
 
 // New returns the identity service. now may be nil (time.Now).
@@ -79,8 +89,11 @@ func New(s store.Store, now func() time.Time, maxSlowHashes int) *Service {
 	if maxSlowHashes < 1 {
 		maxSlowHashes = 1
 	}
+	key := make([]byte, 32)
+	rand.Read(key)
 	return &Service{store: s, now: now, clients: map[cacheKey]*cached{}, verified: map[string][32]byte{},
-		slow: make(chan struct{}, maxSlowHashes), dummy: digestGenerated(GenerateSecret())}
+		slow: make(chan struct{}, maxSlowHashes), slowBudget: throttle.New(SlowPolicy, now), digestKey: key,
+		dummy: digestGenerated(GenerateSecret())}
 }
 
 // Invalidate drops every cached client. Called after local writes and when the store's
@@ -111,14 +124,19 @@ func (s *Service) Authenticate(ctx context.Context, realm, clientID, secret stri
 		// The secret may have been rotated through another replica since this one
 		// cached the client: look again before refusing.
 		s.Forget(realm, clientID)
+		was := c
 		if c, _, err = s.client(ctx, realm, clientID); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return nil, &AuthError{Reason: "unknown client"}
 			}
 			return nil, err
 		}
-		if ok, err = s.checkSecret(ctx, c.app, secret); err != nil {
-			return nil, err
+		// The same secrets give the same answer: no second check (for an argon2id
+		// secret, no second slow hash per wrong guess).
+		if !sameSecrets(was.app.Secrets, c.app.Secrets) {
+			if ok, err = s.checkSecret(ctx, c.app, secret); err != nil {
+				return nil, err
+			}
 		}
 		hit = false
 	}
@@ -127,6 +145,18 @@ func (s *Service) Authenticate(ctx context.Context, realm, clientID, secret stri
 		return nil, &AuthError{Reason: "wrong secret"}
 	case !c.app.Enabled:
 		return nil, &AuthError{Reason: "client disabled"}
+	}
+	if wait := c.app.NotBefore.Sub(s.now()); wait > 0 {
+		// The application was disabled or its secret revoked less than a second ago: a
+		// token minted now would carry the not-before's second, which counts as before
+		// it, and be refused everywhere. Wait for that second to end (under 1 s).
+		t := time.NewTimer(min(wait, time.Second))
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	return &Client{Realm: realm, AppID: c.app.ID, ClientID: c.app.ClientID, Name: c.app.Name, Held: c.held, Cached: hit, UpdatedAt: c.app.UpdatedAt}, nil
 }
@@ -142,8 +172,12 @@ func (s *Service) checkSecret(ctx context.Context, app store.Application, secret
 			if subtle.ConstantTimeCompare(gen, sec.Hash) == 1 && live {
 				match = true
 			}
+		case store.SecretHMAC:
+			if len(s.DeclaredKey) > 0 && hmac.Equal(s.declaredMAC(secret), sec.Hash) && live {
+				match = true
+			}
 		case store.SecretArgon2id:
-			ok, err := s.checkSlow(ctx, sec, secret)
+			ok, err := s.checkSlow(ctx, app.Realm+"\x00"+app.ID, sec, secret)
 			if err != nil {
 				return false, err
 			}
@@ -155,42 +189,9 @@ func (s *Service) checkSecret(ctx context.Context, app store.Application, secret
 	return match, nil
 }
 
-// checkSlow verifies an operator-chosen secret with argon2id, remembering a success so
-// the token endpoint stays fast (checklist §5.3).
-func (s *Service) checkSlow(ctx context.Context, sec store.Secret, secret string) (bool, error) {
-	sum := sha256.Sum256([]byte(secret))
-	s.mu.RLock()
-	known, ok := s.verified[sec.ID]
-	s.mu.RUnlock()
-	if ok {
-		return subtle.ConstantTimeCompare(sum[:], known[:]) == 1, nil
-	}
-	select {
-	case s.slow <- struct{}{}:
-	case <-ctx.Done():
-		return false, ctx.Err()
-	}
-	// Concurrent first requests queue for a hashing slot: the first one's success is
-	// usually there by the time the others get theirs.
-	s.mu.RLock()
-	known, ok = s.verified[sec.ID]
-	s.mu.RUnlock()
-	if ok && subtle.ConstantTimeCompare(sum[:], known[:]) == 1 {
-		<-s.slow
-		return true, nil
-	}
-	good, err := CheckPassword(string(sec.Hash), secret)
-	<-s.slow
-	if err != nil || !good {
-		return false, nil
-	}
-	s.mu.Lock()
-	if len(s.verified) > 10_000 {
-		clear(s.verified)
-	}
-	s.verified[sec.ID] = sum
-	s.mu.Unlock()
-	return true, nil
+// sameSecrets reports whether two loads of an application hold the same secrets.
+func sameSecrets(a, b []store.Secret) bool {
+	return slices.EqualFunc(a, b, func(x, y store.Secret) bool { return x.ID == y.ID && x.ExpiresAt.Equal(y.ExpiresAt) })
 }
 
 // Forget drops one client from the cache.

@@ -155,6 +155,11 @@ func (s *Service) grantsFor(ctx context.Context, realm, appID string, refs []Per
 	if err != nil {
 		return nil, err
 	}
+	return s.grantsIn(apis, realm, appID, refs)
+}
+
+// grantsIn is grantsFor against the realm's APIs already read.
+func (s *Service) grantsIn(apis []store.API, realm, appID string, refs []PermissionRef) ([]store.Grant, error) {
 	out := make([]store.Grant, 0, len(refs))
 	for _, r := range refs {
 		i := slices.IndexFunc(apis, func(a store.API) bool { return a.Audience == r.Audience })
@@ -208,9 +213,9 @@ func (s *Service) CreateApp(ctx context.Context, realm string, spec AppSpec) (st
 		}
 	case secret == "":
 		secret = GenerateSecret()
-		app.Secrets = []store.Secret{{ID: NewID(), Kind: store.SecretSHA256, Hash: digestGenerated(secret), CreatedAt: now}}
-	default:
-		app.Secrets = []store.Secret{chosenSecret(secret, now)}
+	}
+	if typ != AppPublic {
+		app.Secrets = []store.Secret{verifier(secret, now)}
 	}
 	grants, err := s.grantsFor(ctx, realm, app.ID, spec.Permissions)
 	if err != nil {
@@ -224,10 +229,19 @@ func (s *Service) CreateApp(ctx context.Context, realm string, spec AppSpec) (st
 			return store.Application{}, "", err
 		}
 	}
+	if len(app.Secrets) > 0 && app.Secrets[0].Kind == store.SecretArgon2id {
+		s.remember(app.Secrets[0].ID, secret) // its first token costs no argon2id
+	}
 	s.Invalidate()
 	return app, secret, nil
 }
 
-func chosenSecret(secret string, now time.Time) store.Secret {
+// verifier is the stored form of a client secret: a domain-separated SHA-256 for a
+// secret of the generated format (256 random bits: a slow hash adds nothing), argon2id
+// for anything else an operator chose.
+func verifier(secret string, now time.Time) store.Secret {
+	if IsGeneratedSecret(secret) {
+		return store.Secret{ID: NewID(), Kind: store.SecretSHA256, Hash: digestGenerated(secret), CreatedAt: now}
+	}
 	return store.Secret{ID: NewID(), Kind: store.SecretArgon2id, Hash: []byte(HashPassword(secret)), CreatedAt: now}
 }

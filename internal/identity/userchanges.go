@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,12 +37,34 @@ func (s *Service) UpdateUser(ctx context.Context, a audit.Actor, realm, id strin
 		c.Detail["enabled"] = strconv.FormatBool(*p.Enabled)
 	}
 	u, err := s.patchUser(ctx, realm, id, p)
+	if err == nil && p.Password != nil {
+		// A changed password ends the user's console sessions (but the current one of a
+		// self-service change).
+		err = s.endSessions(ctx, a, realm, u, p.KeepSession)
+	}
 	if err == nil && (p.Password != nil || (p.Enabled != nil && !*p.Enabled)) {
 		// A reset password or a disabled user ends every single sign-on session.
 		err = s.endUserSessions(ctx, realm, id)
 	}
 	s.done(ctx, a, c, err, false)
 	return u, err
+}
+
+// endSessions ends the console sessions of a user whose password changed: a stolen
+// session must not outlive the reset meant to lock its thief out. A user changing
+// their own password keeps the session they did it from; a reset by anyone else ends
+// every session.
+func (s *Service) endSessions(ctx context.Context, a audit.Actor, realm string, u store.User, keep string) error {
+	var err error
+	if keep != "" && a.Kind == audit.KindUser && a.ID == u.Username {
+		_, err = s.store.DeleteUserSessionsExcept(ctx, realm, u.ID, keep)
+	} else {
+		_, err = s.store.DeleteUserSessions(ctx, realm, u.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("identity: password changed, but its sessions could not be ended: %w", err)
+	}
+	return nil
 }
 
 // fields names the profile fields p changes, sorted and space separated: which ones,

@@ -34,6 +34,10 @@ type UserPatch struct {
 	LastName  *string
 	Password  *string
 	Enabled   *bool
+	// KeepSession is the store key of the console session a user changes their own
+	// password from: it stays signed in. Every other session of the user ends with a
+	// password change, and all of them with a reset by someone else.
+	KeepSession string
 }
 
 // checkUsername accepts 1-255 of [a-z0-9._@+-]; usernames are compared lowercase, as
@@ -300,6 +304,14 @@ func (s *Service) reseedUser(ctx context.Context, realm string, u store.User, sp
 		next.LastName == u.LastName && slices.Equal(next.Roles, u.Roles) {
 		return false, nil
 	}
-	_, err := s.updateUser(ctx, realm, u.ID, apply)
-	return err == nil, err
+	if _, err := s.updateUser(ctx, realm, u.ID, apply); err != nil {
+		return false, err
+	}
+	if hash != "" {
+		// A password set from configuration is a reset: the user's sessions end.
+		if _, err := s.store.DeleteUserSessions(ctx, realm, u.ID); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -107,4 +108,52 @@ func TestSeedUsers(t *testing.T) {
 	}
 	_, err = s.SeedUsers(ctx, realm, []identity.UserSpec{{Username: "x y", Password: "p"}})
 	wantIs(t, "bad seed", err, identity.ErrInvalid)
+}
+
+// TestPasswordChangeEndsSessions: a password change or reset ends every console session
+// of the user, except the one a user changed their own password from.
+func TestPasswordChangeEndsSessions(t *testing.T) {
+	s, st, _ := newService(t)
+	ctx := t.Context()
+	u, err := s.CreateUser(ctx, op, realm, identity.UserSpec{Username: "demo", Password: "correct horse"})
+	must(t, err)
+	other, err := s.CreateUser(ctx, op, realm, identity.UserSpec{Username: "other", Password: "correct horse"})
+	must(t, err)
+	open := func(keys ...string) {
+		for _, k := range keys {
+			must(t, st.CreateSession(ctx, store.ConsoleSession{Key: k, Realm: realm, UserID: u.ID, Username: u.Username,
+				CreatedAt: u.CreatedAt, LastSeen: u.CreatedAt}))
+		}
+	}
+	alive := func(k string) bool {
+		_, err := st.GetSession(ctx, k)
+		return err == nil
+	}
+	open("a", "b", "c")
+	must(t, st.CreateSession(ctx, store.ConsoleSession{Key: "o", Realm: realm, UserID: other.ID, Username: other.Username,
+		CreatedAt: u.CreatedAt, LastSeen: u.CreatedAt}))
+
+	// Another user's change without a password: nothing ends.
+	_, err = s.UpdateUser(ctx, op, realm, u.ID, identity.UserPatch{Email: ptr("demo@acme.com")})
+	must(t, err)
+	if !alive("a") || !alive("b") || !alive("c") {
+		t.Fatal("a profile change ended sessions")
+	}
+	// A reset by someone else ends all of them, whatever session it names.
+	_, err = s.UpdateUser(ctx, op, realm, u.ID, identity.UserPatch{Password: ptr("new password 1"), KeepSession: "a"})
+	must(t, err)
+	if alive("a") || alive("b") || alive("c") {
+		t.Error("a reset by an administrator left sessions")
+	}
+	// A self-service change keeps the session it came from.
+	open("a", "b")
+	self := audit.Actor{Kind: audit.KindUser, ID: "demo", Source: audit.SourceConsole}
+	_, err = s.UpdateUser(ctx, self, realm, u.ID, identity.UserPatch{Password: ptr("new password 2"), KeepSession: "a"})
+	must(t, err)
+	if !alive("a") || alive("b") {
+		t.Errorf("self-service change: current alive %v, other alive %v", alive("a"), alive("b"))
+	}
+	if !alive("o") {
+		t.Error("another user's session ended")
+	}
 }

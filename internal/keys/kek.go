@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -24,7 +26,10 @@ const MasterKeyFile = "master.key"
 var ErrWrongMasterKey = errors.New("keys: the master key does not open this database's keys; refusing to start (check GATEHOUSE_MASTER_KEY or " + MasterKeyFile + ")")
 
 // KEK is the key-encryption key (the master key).
-type KEK struct{ aead cipher.AEAD }
+type KEK struct {
+	aead cipher.AEAD
+	prk  []byte // HMAC key of Derive, itself derived from the master key
+}
 
 // NewKEK wraps a 32-byte master key.
 func NewKEK(key []byte) (*KEK, error) {
@@ -39,7 +44,19 @@ func NewKEK(key []byte) (*KEK, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &KEK{aead: g}, nil
+	m := hmac.New(sha256.New, []byte("gatehouse master key derivation v1"))
+	m.Write(key)
+	return &KEK{aead: g, prk: m.Sum(nil)}, nil
+}
+
+// Derive returns a 32-byte key for one purpose (label), derived from the master key
+// (HKDF-Expand with one block, RFC 5869 §2.3): keys for other uses that a copy of the
+// database alone cannot recompute.
+func (k *KEK) Derive(label string) []byte {
+	m := hmac.New(sha256.New, k.prk)
+	m.Write([]byte(label))
+	m.Write([]byte{1})
+	return m.Sum(nil)
 }
 
 // ParseMasterKey decodes a master key given as base64 (standard or URL, padded or not)

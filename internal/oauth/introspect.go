@@ -16,7 +16,7 @@ import (
 
 // AppChecker says whether the application a token names may still act (identity.Service).
 type AppChecker interface {
-	ClientActive(ctx context.Context, realm, clientID, appID string) (bool, error)
+	ClientActive(ctx context.Context, realm, clientID, appID string, issuedAt time.Time) (bool, error)
 }
 
 // PersonChecker says whether a person's token still stands: its client enabled and
@@ -215,7 +215,7 @@ func (t *TokenControl) check(ctx context.Context, realm Realm, token string) (*a
 			ok, err = pc.PersonActive(ctx, realm.Name, c.ClientID, c.SessionID)
 		}
 	} else {
-		ok, err = t.Apps.ClientActive(ctx, realm.Name, c.ClientID, c.Subject)
+		ok, err = t.Apps.ClientActive(ctx, realm.Name, c.ClientID, c.Subject, time.Unix(int64(c.IssuedAt), 0))
 	}
 	if err != nil || !ok {
 		return nil, err

@@ -6,6 +6,8 @@ import (
 	"mime"
 	"net/url"
 	"unicode/utf8"
+
+	"github.com/gatehouse/gatehouse/internal/identity"
 )
 
 // MaxBodySize caps a token, introspection or revocation request body (checklist A8).
@@ -105,6 +107,9 @@ func authParams(req TokenRequest, params map[string]string, authz []string) (Tok
 	if len(bodyID) > MaxClientIDLen {
 		return TokenRequest{}, errRequest("Parameter too long")
 	}
+	if identity.HasBidiControl(bodyID) {
+		return TokenRequest{}, errRequest("client_id holds a bidirectional control character")
+	}
 	if len(authz) > 1 {
 		return TokenRequest{}, errRequest("Multiple Authorization headers")
 	}
@@ -115,6 +120,9 @@ func authParams(req TokenRequest, params map[string]string, authz []string) (Tok
 		}
 		if len(id) > MaxClientIDLen {
 			return TokenRequest{}, errRequest("Parameter too long")
+		}
+		if identity.HasBidiControl(id) {
+			return TokenRequest{}, errRequest("client_id holds a bidirectional control character")
 		}
 		if bodySecret != "" {
 			return TokenRequest{}, errRequest("Use exactly one client authentication method")

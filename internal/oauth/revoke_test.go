@@ -64,7 +64,7 @@ type ctlApps struct {
 	err      error
 }
 
-func (f *ctlApps) ClientActive(_ context.Context, realm, clientID, appID string) (bool, error) {
+func (f *ctlApps) ClientActive(_ context.Context, realm, clientID, appID string, _ time.Time) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {

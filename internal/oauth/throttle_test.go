@@ -91,3 +91,31 @@ func TestLongClientID(t *testing.T) {
 		t.Errorf("255-byte client id: %d, want 401", got)
 	}
 }
+
+// TestSlowDownFromIdentity: an application whose budget of slow secret checks is spent
+// gets 429 slow_down with Retry-After, and its throttle reservations are given back
+// (a 429 is not a failed guess of this source).
+func TestSlowDownFromIdentity(t *testing.T) {
+	s := throttledServer(noAudit{})
+	s.Clients = fakeClients{&identity.SlowDownError{RetryAfter: 7 * time.Second}}
+	req := httptest.NewRequest("POST", "/auth/realms/r/protocol/openid-connect/token",
+		strings.NewReader("grant_type=client_credentials&client_id=a&client_secret=b"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetPathValue("realm", "r")
+	req.RemoteAddr = "203.0.113.9:1000"
+	w := httptest.NewRecorder()
+	s.RealmToken(w, req)
+	if w.Code != 429 || w.Header().Get("Retry-After") != "7" || !strings.Contains(w.Body.String(), `"slow_down"`) {
+		t.Fatalf("answer %d Retry-After=%q %s", w.Code, w.Header().Get("Retry-After"), w.Body)
+	}
+	for i := range 5 { // the IP budget is untouched
+		s.Clients = fakeClients{&identity.SlowDownError{RetryAfter: time.Second}}
+		if c := tokenCall(s, "203.0.113.9:1000", "a"); c != 429 {
+			t.Fatalf("call %d: %d", i, c)
+		}
+	}
+	s.Clients = fakeClients{&identity.AuthError{Reason: "wrong secret"}}
+	if c := tokenCall(s, "203.0.113.9:1000", "a"); c != 401 {
+		t.Errorf("after slow-downs, a wrong secret: %d (the source's budget was spent)", c)
+	}
+}

@@ -222,6 +222,7 @@ func (s *Server) authenticate(r *http.Request, realm string, req TokenRequest) (
 	}
 	c, err := s.Clients.Authenticate(r.Context(), realm, req.ClientID, req.ClientSecret)
 	var ae *identity.AuthError
+	var slow *identity.SlowDownError
 	switch {
 	case err == nil:
 		s.ClientRL.Succeed(ckey)
@@ -232,6 +233,13 @@ func (s *Server) authenticate(r *http.Request, realm string, req TokenRequest) (
 		s.IPRL.Fail(ip)
 		s.deny("", req.ClientID, realm, "invalid_client: "+ae.Reason, r)
 		return nil, errInvalidClient
+	case errors.As(err, &slow):
+		// The application's budget of slow secret checks is spent (whatever the source).
+		s.ClientRL.Release(ckey)
+		s.IPRL.Release(ip)
+		s.Metrics.throttled(realm)
+		s.deny("", req.ClientID, realm, "throttled", r)
+		return nil, errThrottled(slow.RetryAfter)
 	default:
 		s.ClientRL.Release(ckey)
 		s.IPRL.Release(ip)

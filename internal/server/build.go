@@ -42,6 +42,7 @@ func (s *Server) build(ctx context.Context, kek *keys.KEK, stdout io.Writer) err
 	}
 
 	s.kek = kek
+	s.Identity.DeclaredKey = kek.Derive("declared client secrets v1") // restarts skip argon2id for unchanged ones
 	s.Keys = keys.NewManager(s.store, kek, s.now, kr...)
 	for _, r := range kr {
 		if err := s.Keys.Ensure(ctx, r.Name); err != nil {

@@ -40,6 +40,7 @@ func (s *Server) webHandler() (http.Handler, error) {
 		RealmTokenURL: s.Issuer(realm) + "/protocol/openid-connect/token",
 		IdleTimeout:   s.cfg.ConsoleSessionIdle,
 		MaxAge:        s.cfg.ConsoleSessionMaxAge,
+		SecureCookies: s.cfg.SecureCookies,
 		Log:           s.log.With("component", "console"),
 		Now:           s.now,
 		ClientIP:      s.clientIP(),

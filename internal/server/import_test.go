@@ -56,14 +56,15 @@ func TestImportKeycloak(t *testing.T) {
 		t.Errorf("grants %d, want 8", rep.Grants)
 	}
 	for _, tc := range []struct {
-		id, secret string
-		want       map[string][]string
+		id, secret, audience string
+		want                 map[string][]string
 	}{
-		{"zeebe", "zeebe-secret-from-keycloak", map[string][]string{"zeebe-api": {"write:*"}}},
-		{"connectors", "connectors-secret-from-keycloak", map[string][]string{"operate-api": {"read:*"}, "analytics-api": {"read:reports"}, "tasklist-api": {"read:*"}}},
-		{"camunda-identity", "identity-secret-from-keycloak", map[string][]string{"camunda-identity-resource-server": {"read", "write"}}},
+		{"zeebe", "zeebe-secret-from-keycloak", "", map[string][]string{"zeebe-api": {"write:*"}}},
+		{"connectors", "connectors-secret-from-keycloak", "", map[string][]string{"operate-api": {"read:*"}, "analytics-api": {"read:reports"}, "tasklist-api": {"read:*"}}},
+		// The management API's audience is only in a token that asks for it.
+		{"camunda-identity", "identity-secret-from-keycloak", "camunda-identity-resource-server", map[string][]string{"camunda-identity-resource-server": {"read", "write"}}},
 	} {
-		claims := decodeClaims(t, in.Token(t, realm, tc.id, tc.secret, ""))
+		claims := decodeClaims(t, in.Token(t, realm, tc.id, tc.secret, tc.audience))
 		got := map[string][]string{}
 		for api, ps := range claims["permissions"].(map[string]any) {
 			for _, p := range ps.([]any) {

@@ -24,6 +24,9 @@ type Application struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	Web       WebSettings // browser sign-in settings of confidential and public apps
+	// NotBefore: tokens of the application issued before it are refused, whatever its
+	// state now (set when it is disabled or its secret revoked); zero: none.
+	NotBefore time.Time
 }
 
 // WebSettings are what an application that signs people in registers (OpenID Connect).
@@ -34,10 +37,17 @@ type WebSettings struct {
 	WebOrigins             []string // CORS origins of public clients
 }
 
+// AppState is what the deny lists need of an application.
+type AppState struct {
+	Enabled   bool
+	NotBefore time.Time // zero: none
+}
+
 // Secret kinds.
 const (
 	SecretSHA256   = "sha256"   // generated 256-bit secret, domain-separated SHA-256 digest
 	SecretArgon2id = "argon2id" // operator-chosen secret, slow KDF (PHC string in Hash)
+	SecretHMAC     = "hmac"     // declared secret, HMAC-SHA256 under a key derived from the master key
 )
 
 // Secret is one verifier of an application's client secret. An application has one

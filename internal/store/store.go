@@ -24,14 +24,18 @@ type Store interface {
 
 	// Applications, with their secrets.
 	CreateApp(ctx context.Context, a Application) error
+	// CreateApps creates applications of one realm with their secrets, and grants, in
+	// one transaction (bulk import).
+	CreateApps(ctx context.Context, apps []Application, grants []Grant) error
 	GetApp(ctx context.Context, realm, id string) (Application, error)
 	GetAppByClientID(ctx context.Context, realm, clientID string) (Application, error)
 	ListApps(ctx context.Context, realm string, opt ListOptions) (apps []Application, total int, err error)
 	UpdateApp(ctx context.Context, realm, id string, fn func(Application) (Application, error)) (Application, error)
-	// AppStates returns the id of every application of realm with its Enabled flag: what
-	// the deny-list needs, without secrets, names or paging. The map may be shared with
-	// the store and later callers: do not modify it; it never changes once returned.
-	AppStates(ctx context.Context, realm string) (map[string]bool, error)
+	// AppStates returns the id of every application of realm with its state (Enabled,
+	// NotBefore): what the deny-list needs, without secrets, names or paging. The map may
+	// be shared with the store and later callers: do not modify it; it never changes
+	// once returned.
+	AppStates(ctx context.Context, realm string) (map[string]AppState, error)
 	// DeleteApp removes the application, its secrets and its grants.
 	DeleteApp(ctx context.Context, realm, id string) error
 
@@ -72,6 +76,8 @@ type Store interface {
 	DeleteSession(ctx context.Context, key string) error
 	// DeleteUserSessions ends every session of a user and returns how many there were.
 	DeleteUserSessions(ctx context.Context, realm, userID string) (int, error)
+	// DeleteUserSessionsExcept ends every session of a user but the one keyed keep.
+	DeleteUserSessionsExcept(ctx context.Context, realm, userID, keep string) (int, error)
 	// PurgeSessions deletes sessions last seen before idleBefore or created before
 	// createdBefore, and returns how many it deleted.
 	PurgeSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int, error)

@@ -58,7 +58,7 @@ func (h *Handler) auth(write bool, fn func(http.ResponseWriter, *http.Request, *
 // viewer returns the request's user, ending the session when it expired or the account
 // can no longer use the console.
 func (h *Handler) viewer(w http.ResponseWriter, r *http.Request) (*viewer, bool, error) {
-	id := sessionID(r)
+	id := h.sessionID(r)
 	s, ok, err := h.sess.get(r.Context(), id)
 	if err != nil {
 		// The session stays: the database may be back in a moment.
@@ -67,7 +67,7 @@ func (h *Handler) viewer(w http.ResponseWriter, r *http.Request) (*viewer, bool,
 	}
 	if !ok {
 		if id != "" {
-			clearSessionCookie(w, r, h.o.SecureCookies)
+			h.clearSessionCookie(w, r)
 		}
 		return nil, false, nil
 	}
@@ -82,7 +82,7 @@ func (h *Handler) viewer(w http.ResponseWriter, r *http.Request) (*viewer, bool,
 		if err := h.sess.destroy(r.Context(), id); err != nil {
 			h.log.Warn("console: end session", "err", err)
 		}
-		clearSessionCookie(w, r, h.o.SecureCookies)
+		h.clearSessionCookie(w, r)
 		return nil, false, nil
 	}
 	return &viewer{ID: u.ID, Username: u.Username, Roles: u.Roles, CanWrite: write, session: id, flash: s.flash}, true, nil
@@ -90,7 +90,7 @@ func (h *Handler) viewer(w http.ResponseWriter, r *http.Request) (*viewer, bool,
 
 // optionalViewer is the signed-in user if there is one (for error pages).
 func (h *Handler) optionalViewer(r *http.Request) *viewer {
-	s, ok, err := h.sess.get(r.Context(), sessionID(r))
+	s, ok, err := h.sess.get(r.Context(), h.sessionID(r))
 	if err != nil || !ok {
 		return nil
 	}
@@ -102,7 +102,7 @@ func (h *Handler) optionalViewer(r *http.Request) *viewer {
 	if !read {
 		return nil
 	}
-	return &viewer{ID: u.ID, Username: u.Username, Roles: u.Roles, CanWrite: write, session: sessionID(r), flash: s.flash}
+	return &viewer{ID: u.ID, Username: u.Username, Roles: u.Roles, CanWrite: write, session: h.sessionID(r), flash: s.flash}
 }
 
 type signInData struct {
@@ -111,7 +111,7 @@ type signInData struct {
 }
 
 func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
-	if _, ok, _ := h.sess.get(r.Context(), sessionID(r)); ok {
+	if _, ok, _ := h.sess.get(r.Context(), h.sessionID(r)); ok {
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
@@ -142,6 +142,13 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	if username == "" || password == "" {
 		h.render(w, r, http.StatusBadRequest, "signin", &page{Title: "Sign in", Data: data,
 			Error: "Enter your username and password."})
+		return
+	}
+	if identity.HasBidiControl(username) {
+		// No username has one (usernames are [a-z0-9._@+-]); refused before the throttle
+		// and the audit trail, where "\u202enimda" would read as "admin".
+		h.render(w, r, http.StatusBadRequest, "signin", &page{Title: "Sign in", Data: signInData{Next: next},
+			Error: "The username or password is wrong."})
 		return
 	}
 	src := h.o.ClientIP.Key(r) // IPv6 sources by /64, as the token endpoint's throttle
@@ -183,11 +190,13 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, status, "signin", &page{Title: "Sign in", Data: data, Error: msg})
 		return
 	}
+	// Success starts only this username's count afresh; the address keeps its failures,
+	// or one valid sign-in every few dozen guesses would let a spray go on unthrottled.
 	h.o.SignIn.Succeed(userKey)
-	h.o.IP.Succeed(ipKey)
+	h.o.IP.Release(ipKey)
 	// A fresh session id at every sign-in, and whatever session the browser brought
 	// ends: a planted id is never promoted (checklist D10, session fixation).
-	if old := sessionID(r); old != "" {
+	if old := h.sessionID(r); old != "" {
 		if err := h.sess.destroy(r.Context(), old); err != nil {
 			h.log.Warn("console: end the session the browser brought", "err", err)
 		}
@@ -200,7 +209,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 			Error: "Sign-in is unavailable right now; try again in a few seconds."})
 		return
 	}
-	setSessionCookie(w, r, id, h.o.SecureCookies)
+	h.setSessionCookie(w, r, id)
 	h.auditSignIn(r, u.Username, u.ID, "success", "")
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
@@ -216,7 +225,7 @@ func (h *Handler) auditSignIn(r *http.Request, username, userID, outcome, reason
 
 // signOut ends the session on the server, so the cookie is worthless even if kept.
 func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
-	id := sessionID(r)
+	id := h.sessionID(r)
 	if s, ok, _ := h.sess.get(r.Context(), id); ok {
 		h.writeAudit(r.Context(), store.AuditEvent{Realm: h.o.Realm, Time: h.now().UTC(), Actor: s.username,
 			Action: audit.ActionConsoleSignOut, Target: s.userID, Outcome: "success", Detail: map[string]string{"via": "console"}})
@@ -227,7 +236,7 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
 			h.log.Warn("console: end session at sign-out", "err", err)
 		}
 	}
-	clearSessionCookie(w, r, h.o.SecureCookies)
+	h.clearSessionCookie(w, r)
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }
 

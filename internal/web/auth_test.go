@@ -226,25 +226,43 @@ func TestSessionTimeouts(t *testing.T) {
 	}
 }
 
+// TestCookieFlags: the session cookie is Secure behind TLS, a TLS proxy or when the
+// option forces it, and then carries the __Host- prefix (Secure, path /, no Domain), so
+// a sibling host or a plain-HTTP page cannot plant or overwrite it.
 func TestCookieFlags(t *testing.T) {
-	e := newEnv(t)
+	plain := newEnv(t)
+	forced := plain.opts
+	forced.SecureCookies = true
+	h, err := New(forced)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		name   string
+		h      http.Handler
 		tls    bool
 		proto  string
 		secure bool
-	}{{"plain HTTP", false, "", false}, {"behind a TLS proxy", false, "https", true}, {"TLS", true, "", true}} {
+	}{
+		{"plain HTTP", plain.h, false, "", false},
+		{"behind a TLS proxy", plain.h, false, "https", true},
+		{"TLS", plain.h, true, "", true},
+		{"forced by the option", h, false, "", true},
+	} {
 		t.Run(tt.name, func(t *testing.T) {
-			req := httptest.NewRequest(http.MethodPost, "/signin", strings.NewReader(url.Values{"username": {"admin"}, "password": {password}}.Encode()))
+			secure := func(req *http.Request) *http.Request {
+				if tt.proto != "" {
+					req.Header.Set("X-Forwarded-Proto", tt.proto)
+				}
+				if tt.tls {
+					req.TLS = &tls.ConnectionState{}
+				}
+				return req
+			}
+			req := secure(httptest.NewRequest(http.MethodPost, "/signin", strings.NewReader(url.Values{"username": {"admin"}, "password": {password}}.Encode())))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			if tt.proto != "" {
-				req.Header.Set("X-Forwarded-Proto", tt.proto)
-			}
-			if tt.tls {
-				req.TLS = &tls.ConnectionState{}
-			}
 			rec := httptest.NewRecorder()
-			e.h.ServeHTTP(rec, req)
+			tt.h.ServeHTTP(rec, req)
 			if rec.Code != http.StatusSeeOther {
 				t.Fatalf("sign in: %d", rec.Code)
 			}
@@ -253,8 +271,31 @@ func TestCookieFlags(t *testing.T) {
 				t.Fatalf("cookies %v", cks)
 			}
 			ck := cks[0]
-			if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Secure != tt.secure || ck.Path != "/" {
+			if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Secure != tt.secure || ck.Path != "/" || ck.Domain != "" {
 				t.Errorf("cookie %+v", ck)
+			}
+			if want := map[bool]string{false: "gatehouse_console", true: "__Host-gatehouse_console"}[tt.secure]; ck.Name != want {
+				t.Errorf("cookie name %q, want %q", ck.Name, want)
+			}
+			// The cookie signs in the next request made the same way.
+			next := secure(httptest.NewRequest(http.MethodGet, "/applications", nil))
+			next.AddCookie(&http.Cookie{Name: ck.Name, Value: ck.Value})
+			rec = httptest.NewRecorder()
+			tt.h.ServeHTTP(rec, next)
+			if rec.Code != http.StatusOK {
+				t.Errorf("next request: %d", rec.Code)
+			}
+			if !tt.secure {
+				return
+			}
+			// A secure console ignores a cookie without the prefix (one a plain-HTTP page
+			// or a sibling domain could have set).
+			next = secure(httptest.NewRequest(http.MethodGet, "/applications", nil))
+			next.AddCookie(&http.Cookie{Name: "gatehouse_console", Value: ck.Value})
+			rec = httptest.NewRecorder()
+			tt.h.ServeHTTP(rec, next)
+			if rec.Code != http.StatusSeeOther {
+				t.Errorf("unprefixed cookie on a secure console: %d", rec.Code)
 			}
 		})
 	}
@@ -361,5 +402,57 @@ func TestSessionsAcrossReplicas(t *testing.T) {
 	stale.hc.Jar.SetCookies(u, []*http.Cookie{{Name: cookieName, Value: old}})
 	if r := stale.get("/applications"); r.status != http.StatusSeeOther || !strings.HasPrefix(r.loc, "/signin") {
 		t.Fatalf("session signed out on B still works on A: %d %q", r.status, r.loc)
+	}
+}
+
+// TestSignInSuccessKeepsAddressBudget: a valid sign-in every few dozen failures does not
+// reset the per-address failure budget; only that username's counter starts afresh.
+func TestSignInSuccessKeepsAddressBudget(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	guess := func(i int) int {
+		user := "guess" + string(rune('a'+i%26)) + string(rune('a'+i/26))
+		return c.post("/signin", url.Values{"username": {user}, "password": {"x"}}).status
+	}
+	for i := range 45 {
+		if s := guess(i); s != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i, s)
+		}
+	}
+	if r := e.client().post("/signin", url.Values{"username": {"admin"}, "password": {password}}); r.status != http.StatusSeeOther {
+		t.Fatalf("valid sign-in: %d", r.status)
+	}
+	status := 0
+	for i := 45; i < IPPolicy.Threshold+1; i++ {
+		if status = guess(i); status == http.StatusTooManyRequests {
+			break
+		}
+	}
+	if status != http.StatusTooManyRequests {
+		t.Fatalf("after %d failures and one success from one address: %d, want 429", IPPolicy.Threshold, status)
+	}
+}
+
+// TestPasswordChangeEndsSessions: a reset ends every session of the user; changing
+// one's own password keeps only the session it was done from.
+func TestPasswordChangeEndsSessions(t *testing.T) {
+	e := newEnv(t)
+	admin, admin2 := e.signIn("admin"), e.signIn("admin")
+	reader := e.signIn("reader")
+	form := url.Values{"password": {"a brand new one"}, "confirm": {"a brand new one"}}
+	if r := admin.post("/users/"+e.users["reader"].ID+"/password", form); r.status != http.StatusSeeOther {
+		t.Fatalf("reset: %d %s", r.status, r.body)
+	}
+	if r := reader.get("/applications"); r.status != http.StatusSeeOther {
+		t.Errorf("the reader's session survived a reset: %d", r.status)
+	}
+	if r := admin.post("/users/"+e.users["admin"].ID+"/password", form); r.status != http.StatusSeeOther {
+		t.Fatalf("own change: %d %s", r.status, r.body)
+	}
+	if r := admin.get("/applications"); r.status != http.StatusOK {
+		t.Errorf("the session the change came from ended: %d", r.status)
+	}
+	if r := admin2.get("/applications"); r.status != http.StatusSeeOther {
+		t.Errorf("another session of the user survived the change: %d", r.status)
 	}
 }

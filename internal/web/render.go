@@ -15,6 +15,8 @@ import (
 	"path"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/fault"
@@ -57,6 +59,10 @@ var funcs = template.FuncMap{
 	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"join": strings.Join,
 	"inc":  func(i int) int { return i + 1 },
+	// visible shows an untrusted value (audit actors, targets, details) with every
+	// control, invisible or direction character as a literal \uXXXX escape, so
+	// "\u202enimda" cannot pass for "admin" on the page.
+	"visible": visible,
 	// short abbreviates a long id for tables; the full id stays in a title or link.
 	"short": func(s string) string {
 		if r := []rune(s); len(r) > 12 {
@@ -64,6 +70,27 @@ var funcs = template.FuncMap{
 		}
 		return s
 	},
+}
+
+func visible(s string) string {
+	if !strings.ContainsFunc(s, hidden) && utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if hidden(r) {
+			fmt.Fprintf(&b, `\u%04x`, r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// hidden reports a rune that shows as nothing or changes how its neighbours show:
+// controls, format characters (bidi controls, zero-width ones) and line separators.
+func hidden(r rune) bool {
+	return r == utf8.RuneError || unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 
 // loadTemplates parses every page with the layout, and tags the assets by content so

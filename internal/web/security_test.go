@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // TestCrossOriginPostsRefused: every state-changing form refuses a cross-site request
@@ -258,4 +260,33 @@ func TestStoreDown(t *testing.T) {
 		t.Fatalf("sign-in with the store down: %d", r.status)
 	}
 	mustContain(t, r.body, "Sign-in is unavailable right now")
+}
+
+// TestBidiControls: a username with a direction override is refused at sign-in before
+// any throttle or audit write, and audit values that hold invisible or direction
+// characters (written before this rule, or by another surface) show as visible escapes.
+func TestBidiControls(t *testing.T) {
+	e := newEnv(t)
+	before := len(e.audit(""))
+	r := e.client().post("/signin", url.Values{"username": {"\u202enimda"}, "password": {password}})
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("bidi username: %d", r.status)
+	}
+	mustContain(t, r.body, "The username or password is wrong.")
+	if n := len(e.audit("")); n != before {
+		t.Errorf("a refused username wrote %d audit events", n-before)
+	}
+
+	ctx := t.Context()
+	if err := e.st.AppendAudit(ctx, store.AuditEvent{Realm: realm, Time: e.clk.Now(), Actor: "\u202enimda", Action: "token.deny",
+		Target: "t\u2066x", Outcome: "failure", Detail: map[string]string{"reason": "zero\u200bwidth\x07bell"}}); err != nil {
+		t.Fatal(err)
+	}
+	page := e.signIn("admin").get("/audit")
+	mustContain(t, page.body, `\u202enimda`, `\u2066`, `zero\u200bwidth\u0007bell`)
+	for _, c := range []string{"\u202e", "\u2066", "\u200b", "\x07"} {
+		if strings.Contains(page.body, c) {
+			t.Errorf("the audit page holds the raw character %U", []rune(c)[0])
+		}
+	}
 }

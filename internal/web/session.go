@@ -244,9 +244,14 @@ func (s *sessions) update(ctx context.Context, id string, fn func(store.ConsoleS
 	return err
 }
 
-// sessionID reads the session cookie.
-func sessionID(r *http.Request) string {
-	c, err := r.Cookie(cookieName)
+// secureCookieName is the session cookie's name when it is Secure: the __Host- prefix
+// makes browsers accept it only with Secure, path / and no Domain, so a sibling host or
+// a plain-HTTP page cannot plant or overwrite it (RFC 6265bis §4.1.3.2).
+const secureCookieName = "__Host-" + cookieName
+
+// sessionID reads the session cookie. A secure console reads only the prefixed name.
+func (h *Handler) sessionID(r *http.Request) string {
+	c, err := r.Cookie(h.cookieName(r))
 	if err != nil {
 		return ""
 	}
@@ -260,12 +265,23 @@ func secureRequest(r *http.Request) bool {
 	return r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
 }
 
-func setSessionCookie(w http.ResponseWriter, r *http.Request, id string, force bool) {
-	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: id, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: force || secureRequest(r)})
+// secure reports whether the session cookie of r is Secure: always with the
+// SecureCookies option (--secure-cookies), else when the browser came over TLS.
+func (h *Handler) secure(r *http.Request) bool { return h.o.SecureCookies || secureRequest(r) }
+
+func (h *Handler) cookieName(r *http.Request) string {
+	if h.secure(r) {
+		return secureCookieName
+	}
+	return cookieName
 }
 
-func clearSessionCookie(w http.ResponseWriter, r *http.Request, force bool) {
-	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: force || secureRequest(r)})
+func (h *Handler) setSessionCookie(w http.ResponseWriter, r *http.Request, id string) {
+	http.SetCookie(w, &http.Cookie{Name: h.cookieName(r), Value: id, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: h.secure(r)})
+}
+
+func (h *Handler) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: h.cookieName(r), Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: h.secure(r)})
 }

@@ -212,7 +212,8 @@ func (h *Handler) userPassword(w http.ResponseWriter, r *http.Request, v *viewer
 		h.refused(r, v, audit.ActionUserUpdate, id, map[string]string{"fields": "password"}, err)
 	} else {
 		pw := r.PostFormValue("password")
-		_, err = h.id.UpdateUser(r.Context(), h.actor(r, v), h.o.Realm, id, identity.UserPatch{Password: &pw})
+		_, err = h.id.UpdateUser(r.Context(), h.actor(r, v), h.o.Realm, id, identity.UserPatch{Password: &pw,
+			KeepSession: key(v.session)}) // kept only when v changes their own password
 	}
 	if err != nil {
 		h.userFailed(w, r, v, err, "")

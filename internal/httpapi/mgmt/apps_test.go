@@ -27,7 +27,7 @@ func TestApplicationLifecycle(t *testing.T) {
 	if loc := r.header.Get("Location"); loc != "/manage/v1/realms/"+realm+"/applications/"+created.ID {
 		t.Errorf("Location %q", loc)
 	}
-	appToken := e.token(realm, created.ClientID, created.ClientSecret)
+	appToken := e.tokenFor(realm, created.ClientID, created.ClientSecret, "")
 
 	// Reads never show the secret or its hash.
 	reads := []reply{
@@ -87,12 +87,28 @@ func TestApplicationLifecycle(t *testing.T) {
 	if in := e.introspect(appToken); len(in) != 1 || in["active"] != false {
 		t.Errorf("introspection of a disabled application's token: %v", in)
 	}
+	if s := e.adminAPI(appToken); s != http.StatusUnauthorized {
+		t.Errorf("Administration API with a disabled application's token: %d", s)
+	}
+	// Re-enable: tokens issued before the disabling stay refused (the application's
+	// not-before), on the resource APIs and at introspection; a new token works.
 	e.call(admin, "PATCH", "/applications/"+created.ID, map[string]any{"enabled": true}).want(http.StatusOK)
+	if s := e.adminAPI(appToken); s != http.StatusUnauthorized {
+		t.Errorf("Administration API with a token from before the disabling, after re-enabling: %d", s)
+	}
+	if in := e.introspect(appToken); in["active"] != false {
+		t.Errorf("introspection of a token from before the disabling, after re-enabling: %v", in)
+	}
+	e.clock.Advance(time.Second) // past the not-before's second (token times are whole seconds)
 	if s := e.tokenStatus(realm, created.ClientID, created.ClientSecret); s != http.StatusOK {
 		t.Errorf("token request after re-enabling: %d", s)
 	}
-	if e.introspect(appToken)["active"] != true {
-		t.Error("token not active again after re-enabling")
+	fresh := e.tokenFor(realm, created.ClientID, created.ClientSecret, "")
+	if s := e.adminAPI(fresh); s != http.StatusOK {
+		t.Errorf("Administration API with a new token: %d", s)
+	}
+	if e.introspect(fresh)["active"] != true {
+		t.Error("new token not active after re-enabling")
 	}
 
 	// Delete: 204, then gone everywhere.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/httpapi/mgmt"
+	"github.com/gatehouse/gatehouse/internal/server/servertest"
 )
 
 // endpoint is one operation of the API with a body that passes validation.
@@ -100,7 +101,10 @@ func TestAuthentication(t *testing.T) {
 	_, uid, usec := e.app("user-reader", "camunda-identity-resource-server:read:users")
 	_, cid, csec := e.app("console", "console-api:read:*")
 	reader, writer, userReader := e.token(realm, rid, rsec), e.token(realm, wid, wsec), e.token(realm, uid, usec)
-	wrongAudience := e.token(realm, cid, csec)
+	wrongAudience := e.tokenFor(realm, cid, csec, "")
+	// The administrator holds read and write on the management API, but a token asked
+	// for without an audience never carries it (RFC 9700 §2.3).
+	noAudience := e.tokenFor(realm, servertest.AdminID, servertest.AdminSecret, "")
 	otherRealm := e.otherAdmin()
 
 	for _, ep := range endpoints(o) {
@@ -111,7 +115,8 @@ func TestAuthentication(t *testing.T) {
 			t.Errorf("%s without a token: WWW-Authenticate %q", name, h)
 		}
 		r.problem()
-		for what, tok := range map[string]string{"wrong audience": wrongAudience, "other realm": otherRealm, "garbage": "abc.def.ghi"} {
+		for what, tok := range map[string]string{"wrong audience": wrongAudience, "no audience": noAudience,
+			"other realm": otherRealm, "garbage": "abc.def.ghi"} {
 			r := e.call(tok, ep.method, ep.path, ep.body).want(http.StatusUnauthorized)
 			if h := r.header.Get("WWW-Authenticate"); !strings.Contains(h, `error="invalid_token"`) {
 				t.Errorf("%s with a %s token: WWW-Authenticate %q", name, what, h)

@@ -188,6 +188,11 @@ func TestRevocationReachesEverything(t *testing.T) {
 	e.call(e.admin(), "PATCH", "/applications/"+id, map[string]any{"enabled": false}).want(http.StatusOK)
 	e.call(tok, "GET", "/applications", nil).want(http.StatusUnauthorized)
 	e.call(e.admin(), "PATCH", "/applications/"+id, map[string]any{"enabled": true}).want(http.StatusOK)
+	// Re-enabled: its tokens from before the disabling stay refused; a new one works
+	// once the not-before's second has passed (token times are whole seconds).
+	e.call(tok, "GET", "/applications", nil).want(http.StatusUnauthorized)
+	e.clock.Advance(time.Second)
+	tok = e.token(realm, clientID, secret)
 	e.call(tok, "GET", "/applications", nil).want(http.StatusOK)
 	// The deny-list tells a deleted application's tokens from those of an application
 	// created after its snapshot by the issue time (whole seconds): let one pass.

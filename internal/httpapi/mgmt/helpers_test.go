@@ -152,10 +152,17 @@ func (e *env) remember(s ...string) {
 	e.mu.Unlock()
 }
 
-// token fetches an access token and remembers it.
+// token fetches an access token for the management API (its audience asked for, as
+// it must be) and remembers it.
 func (e *env) token(realmName, clientID, secret string) string {
 	e.t.Helper()
-	tok := e.in.Token(e.t, realmName, clientID, secret, "")
+	return e.tokenFor(realmName, clientID, secret, identity.AudienceIdentity)
+}
+
+// tokenFor fetches an access token with audience ("": none asked for) and remembers it.
+func (e *env) tokenFor(realmName, clientID, secret, audience string) string {
+	e.t.Helper()
+	tok := e.in.Token(e.t, realmName, clientID, secret, audience)
 	e.remember(tok)
 	return tok
 }
@@ -325,6 +332,21 @@ func validateResponse(t testing.TB, req *http.Request, payload []byte, r reply) 
 	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
 		t.Fatalf("%s %s → %d does not match the OpenAPI document: %v\nbody: %s", req.Method, req.URL.Path, r.status, err, r.body)
 	}
+}
+
+// adminAPI calls the Administration API's cluster list with token and returns the
+// status (a resource API behind the realm's deny list).
+func (e *env) adminAPI(token string) int {
+	e.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, e.in.URL(server.ConsoleListener)+"/admin-api/clusters", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // tokenStatus asks the token endpoint for a token and returns the HTTP status.

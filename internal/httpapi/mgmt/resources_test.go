@@ -37,7 +37,7 @@ func TestAPIs(t *testing.T) {
 
 	// An application granted write:* gets it in its token.
 	id, clientID, secret := e.app("invoicer", "billing-api:write:*")
-	claims := e.introspect(e.token(realm, clientID, secret))
+	claims := e.introspect(e.tokenFor(realm, clientID, secret, ""))
 	if !strings.Contains(strings.Join(toStrings(claims["permissions"].(map[string]any)["billing-api"]), " "), "write:*") {
 		t.Errorf("token permissions: %v", claims["permissions"])
 	}
@@ -102,7 +102,7 @@ func TestPermissionsGiveAndTake(t *testing.T) {
 	if len(perms.Items) != 2 {
 		t.Fatalf("after idempotent add: %+v", perms)
 	}
-	claims := e.introspect(e.token(realm, clientID, secret))
+	claims := e.introspect(e.tokenFor(realm, clientID, secret, ""))
 	if got := toStrings(claims["permissions"].(map[string]any)["console-api"]); !slices.Equal(got, []string{"read:*", "write:*"}) {
 		t.Errorf("token permissions %v", got)
 	}
@@ -111,7 +111,7 @@ func TestPermissionsGiveAndTake(t *testing.T) {
 	if d := cmp.Diff([]mgmt.Permission{{API: "console-api", Permission: "read:*"}}, perms.Items); d != "" {
 		t.Errorf("after take (-want +got):\n%s", d)
 	}
-	claims = e.introspect(e.token(realm, clientID, secret))
+	claims = e.introspect(e.tokenFor(realm, clientID, secret, ""))
 	if got := toStrings(claims["permissions"].(map[string]any)["console-api"]); !slices.Equal(got, []string{"read:*"}) {
 		t.Errorf("token permissions after take %v", got)
 	}

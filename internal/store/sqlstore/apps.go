@@ -3,36 +3,83 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-const appCols = "id, realm, client_id, name, type, enabled, source, created_at, updated_at, " + webCols
+const appCols = "id, realm, client_id, name, type, enabled, source, created_at, updated_at, not_before, " + webCols
+
+// appDest is where a row of appCols scans to.
+func appDest(a *store.Application) []any {
+	return append([]any{&a.ID, &a.Realm, &a.ClientID, &a.Name, &a.Type, &a.Enabled, &a.Source,
+		msTime{&a.CreatedAt}, msTime{&a.UpdatedAt}, msTime{&a.NotBefore}}, webDest(&a.Web)...)
+}
 
 func scanApp(sc scanner) (store.Application, error) {
 	var a store.Application
-	err := sc.Scan(append([]any{&a.ID, &a.Realm, &a.ClientID, &a.Name, &a.Type, &a.Enabled, &a.Source,
-		msTime{&a.CreatedAt}, msTime{&a.UpdatedAt}}, webDest(&a.Web)...)...)
+	err := sc.Scan(appDest(&a)...)
 	return a, err
 }
 
 // CreateApp stores a new application with its secrets.
 func (s *Store) CreateApp(ctx context.Context, a store.Application) error {
 	return s.write(ctx, "create app", func(ctx context.Context, tx *sql.Tx) error {
-		web, err := webArgs(a.Web)
-		if err != nil {
+		if err := s.insertApp(ctx, tx, a); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.q("INSERT INTO apps (name_fold, "+appCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-			append([]any{fold(a.Name), a.ID, a.Realm, a.ClientID, a.Name, a.Type, a.Enabled, a.Source, ms(a.CreatedAt), ms(a.UpdatedAt)}, web...)...)
-		if err != nil {
-			return err
-		}
-		if err := s.insertSecrets(ctx, tx, a.ID, a.Secrets); err != nil {
-			return err
-		}
-		return s.bumpApp(ctx, tx, a.Realm, a.ID, stateOf(a.Enabled))
+		return s.bumpApp(ctx, tx, a.Realm, a.ID, stateOf(a.Enabled), a.NotBefore)
 	})
+}
+
+// CreateApps stores new applications of one realm with their secrets, and grants, in
+// one transaction (one commit for a bulk import instead of two per application).
+func (s *Store) CreateApps(ctx context.Context, apps []store.Application, grants []store.Grant) error {
+	if len(apps) == 0 {
+		return nil
+	}
+	return s.write(ctx, "create apps", func(ctx context.Context, tx *sql.Tx) error {
+		for _, a := range apps {
+			if a.Realm != apps[0].Realm {
+				return fmt.Errorf("sqlstore: create apps: applications of realms %q and %q in one call", apps[0].Realm, a.Realm)
+			}
+			if err := s.insertApp(ctx, tx, a); err != nil {
+				return err
+			}
+		}
+		if len(grants) > 0 {
+			if err := s.checkGrants(ctx, tx, apps[0].Realm, grants); err != nil {
+				return err
+			}
+			if _, err := s.insertGrants(ctx, tx, apps[0].Realm, grants); err != nil {
+				return err
+			}
+		}
+		if err := s.bump(ctx, tx); err != nil {
+			return err
+		}
+		for _, a := range apps {
+			if err := s.recordApp(ctx, tx, a.Realm, a.ID, stateOf(a.Enabled), a.NotBefore); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Store) insertApp(ctx context.Context, tx *sql.Tx, a store.Application) error {
+	web, err := webArgs(a.Web)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, s.q("INSERT INTO apps (name_fold, "+appCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+		append([]any{fold(a.Name), a.ID, a.Realm, a.ClientID, a.Name, a.Type, a.Enabled, a.Source, ms(a.CreatedAt),
+			ms(a.UpdatedAt), ms(a.NotBefore)}, web...)...)
+	if err != nil {
+		return err
+	}
+	return s.insertSecrets(ctx, tx, a.ID, a.Secrets)
 }
 
 // GetApp returns an application of realm by id.
@@ -50,7 +97,7 @@ func (s *Store) GetAppByClientID(ctx context.Context, realm, clientID string) (s
 func (s *Store) getApp(ctx context.Context, op, col, realm, key string) (store.Application, error) {
 	return guarded(ctx, s, false, func(ctx context.Context) (store.Application, error) {
 		rows, err := s.r.QueryContext(ctx, s.q(`SELECT a.id, a.realm, a.client_id, a.name, a.type, a.enabled, a.source,
-			a.created_at, a.updated_at, a.root_url, a.redirect_uris, a.post_logout_uris, a.web_origins,
+			a.created_at, a.updated_at, a.not_before, a.root_url, a.redirect_uris, a.post_logout_uris, a.web_origins,
 			s.id, s.kind, s.hash, s.created_at, s.expires_at
 			FROM apps a LEFT JOIN app_secrets s ON s.app_id = a.id
 			WHERE a.realm = ? AND a.`+col+` = ? ORDER BY s.pos`), realm, key)
@@ -64,9 +111,7 @@ func (s *Store) getApp(ctx context.Context, op, col, realm, key string) (store.A
 			var sid, kind sql.NullString
 			var sec store.Secret
 			a.Web = store.WebSettings{}
-			dest := append([]any{&a.ID, &a.Realm, &a.ClientID, &a.Name, &a.Type, &a.Enabled, &a.Source,
-				msTime{&a.CreatedAt}, msTime{&a.UpdatedAt}}, webDest(&a.Web)...)
-			if err := rows.Scan(append(dest, &sid, &kind, &sec.Hash, msTime{&sec.CreatedAt}, msTime{&sec.ExpiresAt})...); err != nil {
+			if err := rows.Scan(append(appDest(&a), &sid, &kind, &sec.Hash, msTime{&sec.CreatedAt}, msTime{&sec.ExpiresAt})...); err != nil {
 				return store.Application{}, wrap(op, err)
 			}
 			found = true
@@ -135,9 +180,10 @@ func (s *Store) UpdateApp(ctx context.Context, realm, id string, fn func(store.A
 			return err
 		}
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE apps SET client_id = ?, name = ?, name_fold = ?, type = ?,
-			enabled = ?, source = ?, created_at = ?, updated_at = ?, root_url = ?, redirect_uris = ?,
+			enabled = ?, source = ?, created_at = ?, updated_at = ?, not_before = ?, root_url = ?, redirect_uris = ?,
 			post_logout_uris = ?, web_origins = ? WHERE id = ?`),
-			append([]any{a.ClientID, a.Name, fold(a.Name), a.Type, a.Enabled, a.Source, ms(a.CreatedAt), ms(a.UpdatedAt)}, append(web, id)...)...)
+			append([]any{a.ClientID, a.Name, fold(a.Name), a.Type, a.Enabled, a.Source, ms(a.CreatedAt), ms(a.UpdatedAt),
+				ms(a.NotBefore)}, append(web, id)...)...)
 		if err != nil {
 			return err
 		}
@@ -147,7 +193,7 @@ func (s *Store) UpdateApp(ctx context.Context, realm, id string, fn func(store.A
 		return s.insertSecrets(ctx, tx, id, a.Secrets)
 	}
 	bump := func(ctx context.Context, tx *sql.Tx, a store.Application) error {
-		return s.bumpApp(ctx, tx, realm, id, stateOf(a.Enabled))
+		return s.bumpApp(ctx, tx, realm, id, stateOf(a.Enabled), a.NotBefore)
 	}
 	return updateWith(ctx, s, "update app", load, fn, save, bump)
 }
@@ -172,7 +218,7 @@ func (s *Store) DeleteApp(ctx context.Context, realm, id string) error {
 				return err
 			}
 		}
-		return s.bumpApp(ctx, tx, realm, id, stateDeleted)
+		return s.bumpApp(ctx, tx, realm, id, stateDeleted, time.Time{})
 	})
 }
 

@@ -6,6 +6,8 @@ import (
 	"maps"
 	"sync"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // Application states for the deny lists, read incrementally. Every write that changes
@@ -47,29 +49,34 @@ type appStates struct {
 }
 
 type realmStates struct {
-	rev    int64           // every change up to this revision is applied
-	loaded time.Time       // last full read
-	states map[string]bool // never modified once returned: a change makes a new map
+	rev    int64                     // every change up to this revision is applied
+	loaded time.Time                 // last full read
+	states map[string]store.AppState // never modified once returned: a change makes a new map
 }
 
-// bumpApp bumps the revision and records the application's new state under it, then
-// prunes changes older than changesKept.
-func (s *Store) bumpApp(ctx context.Context, tx *sql.Tx, realm, id string, state int) error {
+// bumpApp bumps the revision and records the application's new state under it.
+func (s *Store) bumpApp(ctx context.Context, tx *sql.Tx, realm, id string, state int, notBefore time.Time) error {
 	if err := s.bump(ctx, tx); err != nil {
 		return err
 	}
+	return s.recordApp(ctx, tx, realm, id, state, notBefore)
+}
+
+// recordApp records an application's new state under the revision the transaction
+// set, then prunes changes older than changesKept.
+func (s *Store) recordApp(ctx context.Context, tx *sql.Tx, realm, id string, state int, notBefore time.Time) error {
 	now := s.now().UnixMilli()
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO app_changes (rev, realm, app_id, state, changed_at)
-		SELECT value, ?, ?, ?, ? FROM revision WHERE id = 1`), realm, id, state, now); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO app_changes (rev, realm, app_id, state, not_before, changed_at)
+		SELECT value, ?, ?, ?, ?, ? FROM revision WHERE id = 1`), realm, id, state, ms(notBefore), now); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, s.q("DELETE FROM app_changes WHERE changed_at < ?"), now-changesKept.Milliseconds())
 	return err
 }
 
-// AppStates returns every application id of realm with its enabled flag. The map is
-// shared: callers must not modify it.
-func (s *Store) AppStates(ctx context.Context, realm string) (map[string]bool, error) {
+// AppStates returns every application id of realm with its enabled flag and
+// not-before. The map is shared: callers must not modify it.
+func (s *Store) AppStates(ctx context.Context, realm string) (map[string]store.AppState, error) {
 	s.states.mu.Lock()
 	defer s.states.mu.Unlock()
 	if s.states.realms == nil {
@@ -85,18 +92,19 @@ func (s *Store) AppStates(ctx context.Context, realm string) (map[string]bool, e
 		return c.states, nil
 	}
 	type change struct {
-		rev   int64
-		id    string
-		state int
+		rev       int64
+		id        string
+		state     int
+		notBefore time.Time
 	}
 	changes, err := guarded(ctx, s, false, func(ctx context.Context) ([]change, error) {
-		rows, err := s.r.QueryContext(ctx, s.q("SELECT rev, app_id, state FROM app_changes WHERE realm = ? AND rev > ? ORDER BY rev"), realm, c.rev)
+		rows, err := s.r.QueryContext(ctx, s.q("SELECT rev, app_id, state, not_before FROM app_changes WHERE realm = ? AND rev > ? ORDER BY rev"), realm, c.rev)
 		if err != nil {
 			return nil, wrap("app states", err)
 		}
 		cs, err := collect(rows, func(sc scanner) (change, error) {
 			var ch change
-			err := sc.Scan(&ch.rev, &ch.id, &ch.state)
+			err := sc.Scan(&ch.rev, &ch.id, &ch.state, msTime{&ch.notBefore})
 			return ch, err
 		})
 		return cs, wrap("app states", err)
@@ -109,7 +117,7 @@ func (s *Store) AppStates(ctx context.Context, realm string) (map[string]bool, e
 		if ch.state == stateDeleted {
 			delete(next, ch.id)
 		} else {
-			next[ch.id] = ch.state == stateEnabled
+			next[ch.id] = store.AppState{Enabled: ch.state == stateEnabled, NotBefore: ch.notBefore}
 		}
 		c.rev = ch.rev
 	}
@@ -121,23 +129,23 @@ func (s *Store) AppStates(ctx context.Context, realm string) (map[string]bool, e
 // snapshot; the revision is read first, so a change committed in between is read again
 // as a change, which is harmless (changes carry the whole state).
 func (s *Store) loadStates(ctx context.Context, realm string) (*realmStates, error) {
-	c := &realmStates{loaded: s.now(), states: map[string]bool{}}
+	c := &realmStates{loaded: s.now(), states: map[string]store.AppState{}}
 	err := s.read(ctx, "app states", func(ctx context.Context, tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, s.q("SELECT value FROM revision WHERE id = 1")).Scan(&c.rev); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, s.q("SELECT id, enabled FROM apps WHERE realm = ?"), realm)
+		rows, err := tx.QueryContext(ctx, s.q("SELECT id, enabled, not_before FROM apps WHERE realm = ?"), realm)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var id string
-			var enabled bool
-			if err := rows.Scan(&id, &enabled); err != nil {
+			var st store.AppState
+			if err := rows.Scan(&id, &st.Enabled, msTime{&st.NotBefore}); err != nil {
 				return err
 			}
-			c.states[id] = enabled
+			c.states[id] = st
 		}
 		return rows.Err()
 	})

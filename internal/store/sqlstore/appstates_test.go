@@ -42,7 +42,7 @@ func TestAppStatesReadOnlyChanges(t *testing.T) {
 			t.Fatalf("%s: %v, want %v", what, got, want)
 		}
 		for k, v := range want {
-			if e, ok := got[k]; !ok || e != v {
+			if e, ok := got[k]; !ok || e.Enabled != v {
 				t.Fatalf("%s: %v, want %v", what, got, want)
 			}
 		}

@@ -43,25 +43,31 @@ func (s *Store) AddGrants(ctx context.Context, realm string, gs []store.Grant) e
 		if err := s.checkGrants(ctx, tx, realm, gs); err != nil {
 			return err
 		}
-		added := int64(0)
-		for _, g := range gs {
-			res, err := tx.ExecContext(ctx, s.q(`INSERT INTO grants (realm, app_id, api_id, permission, created_at)
-				VALUES (?, ?, ?, ?, ?) ON CONFLICT (app_id, api_id, permission) DO NOTHING`),
-				realm, g.AppID, g.APIID, g.Permission, ms(g.CreatedAt))
-			if err != nil {
-				return err
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return err
-			}
-			added += n
-		}
-		if added == 0 {
-			return nil
+		added, err := s.insertGrants(ctx, tx, realm, gs)
+		if err != nil || added == 0 {
+			return err
 		}
 		return s.bump(ctx, tx)
 	})
+}
+
+// insertGrants inserts grants that do not exist yet and returns how many it added.
+func (s *Store) insertGrants(ctx context.Context, tx *sql.Tx, realm string, gs []store.Grant) (int64, error) {
+	added := int64(0)
+	for _, g := range gs {
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO grants (realm, app_id, api_id, permission, created_at)
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT (app_id, api_id, permission) DO NOTHING`),
+			realm, g.AppID, g.APIID, g.Permission, ms(g.CreatedAt))
+		if err != nil {
+			return 0, err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, err
+		}
+		added += n
+	}
+	return added, nil
 }
 
 // checkGrants validates every grant against the realm's applications and APIs.

@@ -85,6 +85,12 @@ func (s *Store) DeleteUserSessions(ctx context.Context, realm, userID string) (i
 	return s.deleteSessions(ctx, "delete user sessions", "DELETE FROM console_sessions WHERE realm = ? AND user_id = ?", realm, userID)
 }
 
+// DeleteUserSessionsExcept ends every session of a user of realm but the one keyed keep.
+func (s *Store) DeleteUserSessionsExcept(ctx context.Context, realm, userID, keep string) (int, error) {
+	return s.deleteSessions(ctx, "delete user sessions", "DELETE FROM console_sessions WHERE realm = ? AND user_id = ? AND session_key <> ?",
+		realm, userID, keep)
+}
+
 // PurgeSessions deletes sessions idle since before idleBefore or created before
 // createdBefore.
 func (s *Store) PurgeSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int, error) {

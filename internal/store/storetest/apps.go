@@ -14,7 +14,7 @@ var appTests = []test{
 		seed(t, s)
 		got, err := s.AppStates(ctx, "r1")
 		must(t, err)
-		diff(t, "AppStates of an empty realm", map[string]bool{}, got)
+		diff(t, "AppStates of an empty realm", map[string]store.AppState{}, got)
 		off := app("r1", "a2", "client-2", "Off")
 		off.Enabled = false
 		for _, a := range []store.Application{app("r1", "a1", "client-1", "On"), off,
@@ -23,28 +23,81 @@ var appTests = []test{
 		}
 		must(t, s.DeleteApp(ctx, "r1", "a3"))
 		_, err = s.UpdateApp(ctx, "r1", "a4", func(a store.Application) (store.Application, error) {
-			a.Enabled = false
+			a.Enabled, a.NotBefore = false, at(30)
 			return a, nil
 		})
 		must(t, err)
 		got, err = s.AppStates(ctx, "r1")
 		must(t, err)
-		diff(t, "AppStates(r1)", map[string]bool{"a1": true, "a2": false, "a4": false}, got)
+		diff(t, "AppStates(r1)", map[string]store.AppState{"a1": {Enabled: true}, "a2": {}, "a4": {NotBefore: at(30)}}, got)
+		// Re-enabled, the not-before stays.
+		back, err := s.UpdateApp(ctx, "r1", "a4", func(a store.Application) (store.Application, error) {
+			a.Enabled = true
+			return a, nil
+		})
+		must(t, err)
+		diff(t, "NotBefore answered by UpdateApp", at(30), back.NotBefore)
+		got, err = s.AppStates(ctx, "r1")
+		must(t, err)
+		diff(t, "AppStates(r1) after re-enabling", store.AppState{Enabled: true, NotBefore: at(30)}, got["a4"])
 		got, err = s.AppStates(ctx, "missing")
 		must(t, err)
-		diff(t, "AppStates of an unknown realm", map[string]bool{}, got)
+		diff(t, "AppStates of an unknown realm", map[string]store.AppState{}, got)
+	}},
+	{"App/CreateApps", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		seed(t, s)
+		must(t, s.CreateAPI(ctx, api("r1", "p1", "orders", "read")))
+		a1, a2 := app("r1", "a1", "client-1", "One"), app("r1", "a2", "client-2", "Two")
+		g := store.Grant{Realm: "r1", AppID: "a2", APIID: "p1", Permission: "read", CreatedAt: at(5)}
+		rev, err := s.Revision(ctx)
+		must(t, err)
+		must(t, s.CreateApps(ctx, []store.Application{a1, a2}, []store.Grant{g}))
+		for _, want := range []store.Application{a1, a2} {
+			got, err := s.GetApp(ctx, "r1", want.ID)
+			must(t, err)
+			diff(t, "CreateApps then GetApp", want, got)
+		}
+		gs, err := s.ListGrants(ctx, "r1", store.GrantFilter{AppID: "a2"})
+		must(t, err)
+		if len(gs) != 1 || gs[0].Permission != "read" {
+			t.Errorf("grants after CreateApps: %+v", gs)
+		}
+		if now, _ := s.Revision(ctx); now == rev {
+			t.Error("CreateApps did not move the revision")
+		}
+		// All or nothing: a taken client id fails the whole call.
+		err = s.CreateApps(ctx, []store.Application{app("r1", "a3", "client-3", "Three"), app("r1", "a4", "client-1", "Taken")}, nil)
+		wantErr(t, "taken client id", err, store.ErrAlreadyExists)
+		if _, err := s.GetApp(ctx, "r1", "a3"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("a failed CreateApps left an application: %v", err)
+		}
+		// A grant of an unknown API fails it too.
+		err = s.CreateApps(ctx, []store.Application{app("r1", "a5", "client-5", "Five")},
+			[]store.Grant{{Realm: "r1", AppID: "a5", APIID: "nope", Permission: "read"}})
+		if err == nil {
+			t.Error("CreateApps accepted a grant of an unknown API")
+		}
 	}},
 	{"App/StatesFollowEveryChange", func(t *testing.T, s store.Store) {
 		// AppStates after every change, as a replica's deny list reads it: each answer is
 		// the realm's states as of then, and an answer already returned never changes.
 		ctx := t.Context()
 		seed(t, s)
-		states := func() map[string]bool {
+		raw := func() map[string]store.AppState {
 			t.Helper()
 			got, err := s.AppStates(ctx, "r1")
 			must(t, err)
 			return got
 		}
+		enabled := func(m map[string]store.AppState) map[string]bool {
+			out := make(map[string]bool, len(m))
+			for id, st := range m {
+				out[id] = st.Enabled
+			}
+			return out
+		}
+		states := func() map[string]bool { t.Helper(); return enabled(raw()) }
 		setEnabled := func(id string, on bool) {
 			t.Helper()
 			_, err := s.UpdateApp(ctx, "r1", id, func(a store.Application) (store.Application, error) {
@@ -53,11 +106,11 @@ var appTests = []test{
 			})
 			must(t, err)
 		}
-		first := states()
+		first := raw()
 		must(t, s.CreateApp(ctx, app("r1", "a1", "client-1", "One")))
 		must(t, s.CreateApp(ctx, app("r2", "b1", "client-1", "Other realm")))
-		afterCreate := states()
-		diff(t, "after create", map[string]bool{"a1": true}, afterCreate)
+		afterCreate := raw()
+		diff(t, "after create", map[string]bool{"a1": true}, enabled(afterCreate))
 		setEnabled("a1", false)
 		diff(t, "after disable", map[string]bool{"a1": false}, states())
 		must(t, s.CreateApp(ctx, app("r1", "a2", "client-2", "Two")))
@@ -74,16 +127,24 @@ var appTests = []test{
 		off.Enabled = false
 		must(t, s.CreateApp(ctx, off))
 		diff(t, "after re-create", map[string]bool{"a1": false, "a2": true}, states())
-		diff(t, "an earlier answer", map[string]bool{}, first)
-		diff(t, "an earlier answer", map[string]bool{"a1": true}, afterCreate)
+		// A not-before set by a change reaches the states like the enabled flag.
+		_, err = s.UpdateApp(ctx, "r1", "a2", func(a store.Application) (store.Application, error) {
+			a.NotBefore = at(42)
+			return a, nil
+		})
+		must(t, err)
+		diff(t, "after a not-before", store.AppState{Enabled: true, NotBefore: at(42)}, raw()["a2"])
+		diff(t, "an earlier answer", map[string]bool{}, enabled(first))
+		diff(t, "an earlier answer", map[string]bool{"a1": true}, enabled(afterCreate))
 		got, err := s.AppStates(ctx, "r2")
 		must(t, err)
-		diff(t, "AppStates(r2)", map[string]bool{"b1": true}, got)
+		diff(t, "AppStates(r2)", map[string]store.AppState{"b1": {Enabled: true}}, got)
 	}},
 	{"App/RoundTrip", func(t *testing.T, s store.Store) {
 		ctx := t.Context()
 		seed(t, s)
 		a := app("r1", "a1", "client-1", "First App")
+		a.NotBefore = at(5)
 		a.Secrets = append(a.Secrets, store.Secret{ID: "a1-s0", Kind: store.SecretArgon2id,
 			Hash: []byte("$argon2id$v=19$..."), CreatedAt: at(0), ExpiresAt: at(60)})
 		must(t, s.CreateApp(ctx, a))

@@ -127,6 +127,15 @@ var sessionTests = []test{
 		if n != 0 {
 			t.Errorf("DeleteUserSessions across realms removed %d", n)
 		}
+		n, err = s.DeleteUserSessionsExcept(ctx, "r1", "u1", "a1")
+		must(t, err)
+		if n != 1 {
+			t.Errorf("DeleteUserSessionsExcept removed %d, want 1", n)
+		}
+		if _, err := s.GetSession(ctx, "a1"); err != nil {
+			t.Errorf("the kept session: %v", err)
+		}
+		must(t, s.CreateSession(ctx, session("r1", "a2", "u1")))
 		n, err = s.DeleteUserSessions(ctx, "r1", "u1")
 		must(t, err)
 		if n != 2 {
