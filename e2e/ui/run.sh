@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser tests of the web console: builds gatehouse, starts it on free loopback ports
 # with a known first user (KEYCLOAK_USERS_0_*) and a cluster whose components are a fake
-# that the test can switch from healthy to unhealthy, drives Debian's /usr/bin/chromium
+# that the test can switch from healthy to unhealthy (on loopback, so --outbound-allow
+# lets the prober reach it), drives Debian's /usr/bin/chromium
 # with npm playwright-core (`node --test`), writes screenshots of each main page and
 # stops everything.
 #
@@ -63,7 +64,7 @@ env -i PATH="$PATH" HOME="$work" \
 	KEYCLOAK_USERS_0_ROLES_0=Identity \
 	"$work/gatehouse" serve --config "$work/gatehouse.yaml" --data-dir "$work/data" \
 	--identity-addr "127.0.0.1:$id_port" --console-addr "127.0.0.1:$console_port" --modeler-addr '' --management-addr '' \
-	--cluster-probe-interval 1s --cluster-probe-timeout 1s >"$work/server.log" 2>&1 &
+	--cluster-probe-interval 1s --cluster-probe-timeout 1s --outbound-allow 127.0.0.0/8 >"$work/server.log" 2>&1 &
 pids+=($!)
 server_pid=$!
 for _ in $(seq 1 100); do
