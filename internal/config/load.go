@@ -120,6 +120,9 @@ var settings = func() []setting {
 		d("db-read-timeout", "deadline of one database read made by a request (503 when it passes)", func(c *Config) *time.Duration { return &c.DBReadTimeout }),
 		d("db-write-timeout", "deadline of one database write made by a request (503 when it passes)", func(c *Config) *time.Duration { return &c.DBWriteTimeout }),
 		d("console-session-max-age", "a web console session ends this long after sign-in, used or not", func(c *Config) *time.Duration { return &c.ConsoleSessionMaxAge }),
+		boolean("access-log", "write one JSON line per request to stderr (listener, method, route, status, duration, bytes, client address; never query strings, headers or bodies)", func(c *Config) *bool { return &c.AccessLog }),
+		d("drain-delay", "on SIGTERM /readyz answers 503 at once and the listeners keep serving this long before in-flight requests are drained", func(c *Config) *time.Duration { return &c.DrainDelay }),
+		s("admin-username", "username of the console administrator the first start creates when no console user exists", func(c *Config) *string { return &c.AdminUsername }),
 	}
 }()
 

@@ -119,7 +119,11 @@ func (s *Server) ensureRealms(ctx context.Context) ([]keys.Realm, error) {
 
 // mount builds the handlers of every listener and an HTTP server for each bound one.
 func (s *Server) mount(admin, modeler resourceAPI) error {
-	om := oauth.NewMetrics(s.registry)
+	names := make([]string, 0, len(s.realms))
+	for name := range s.realms {
+		names = append(names, name)
+	}
+	om := oauth.NewMetrics(s.registry, names...)
 	tokens := &oauth.Server{Realms: s.realms, Default: s.cfg.DefaultRealm, Clients: s.Identity, Keys: s.Keys,
 		Audit: s.audit, ClientRL: throttle.New(throttle.DefaultClientPolicy, s.now),
 		IPRL: throttle.New(throttle.DefaultIPPolicy, s.now), Metrics: om, Log: s.log, Now: s.now,
