@@ -62,6 +62,7 @@ func (s *Service) UpdateApp(ctx context.Context, a audit.Actor, realm, id string
 	if err == nil {
 		app, err = s.updateApp(ctx, realm, id, p)
 	}
+	describeApp(&c, app)
 	s.done(ctx, a, c, err, p.Enabled != nil)
 	return app, err
 }
@@ -89,6 +90,7 @@ func (s *Service) RotateSecret(ctx context.Context, a audit.Actor, realm, id str
 	c := audit.Change{Realm: realm, Action: audit.ActionAppRotateSecret, Target: id,
 		Detail: map[string]string{"grace": grace.String()}}
 	app, secret, err := s.rotateSecret(ctx, realm, id, grace)
+	describeApp(&c, app)
 	s.done(ctx, a, c, err, false)
 	return app, secret, err
 }
@@ -99,6 +101,9 @@ func (s *Service) GrantPermissions(ctx context.Context, a audit.Actor, realm, ap
 	c := audit.Change{Realm: realm, Action: audit.ActionAppPermissionsAdd, Target: appID,
 		Detail: map[string]string{"permissions": joinRefs(refs)}}
 	held, err := s.grantPermissions(ctx, realm, appID, refs)
+	if app, gerr := s.store.GetApp(ctx, realm, appID); err == nil && gerr == nil {
+		describeApp(&c, app)
+	}
 	s.done(ctx, a, c, err, false)
 	return held, err
 }
@@ -108,6 +113,9 @@ func (s *Service) TakePermissions(ctx context.Context, a audit.Actor, realm, app
 	c := audit.Change{Realm: realm, Action: audit.ActionAppPermissionsRemove, Target: appID,
 		Detail: map[string]string{"permissions": joinRefs(refs)}}
 	held, err := s.takePermissions(ctx, realm, appID, refs)
+	if app, gerr := s.store.GetApp(ctx, realm, appID); err == nil && gerr == nil {
+		describeApp(&c, app)
+	}
 	s.done(ctx, a, c, err, false)
 	return held, err
 }

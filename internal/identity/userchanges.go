@@ -36,6 +36,7 @@ func (s *Service) UpdateUser(ctx context.Context, a audit.Actor, realm, id strin
 		c.Detail["enabled"] = strconv.FormatBool(*p.Enabled)
 	}
 	u, err := s.patchUser(ctx, realm, id, p)
+	describeUser(&c, u)
 	s.done(ctx, a, c, err, false)
 	return u, err
 }
@@ -71,6 +72,7 @@ func (s *Service) AddRoles(ctx context.Context, a audit.Actor, realm, id string,
 	c := audit.Change{Realm: realm, Action: audit.ActionUserRolesAdd, Target: id,
 		Detail: map[string]string{"roles": strings.Join(roles, ",")}}
 	u, err := s.addRoles(ctx, realm, id, roles)
+	describeUser(&c, u)
 	s.done(ctx, a, c, err, false)
 	return u, err
 }
@@ -80,6 +82,7 @@ func (s *Service) RemoveRoles(ctx context.Context, a audit.Actor, realm, id stri
 	c := audit.Change{Realm: realm, Action: audit.ActionUserRolesRemove, Target: id,
 		Detail: map[string]string{"roles": strings.Join(roles, ",")}}
 	u, err := s.removeRoles(ctx, realm, id, roles)
+	describeUser(&c, u)
 	s.done(ctx, a, c, err, false)
 	return u, err
 }

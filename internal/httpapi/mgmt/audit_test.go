@@ -215,8 +215,13 @@ func TestAuditTokenIssueFilter(t *testing.T) {
 		}
 		return n
 	}
-	if n := actions(""); n["token.issue"] == 0 || n["app.create"] == 0 {
-		t.Errorf("default listing: %v, want token.issue and app.create", n)
+	// Token events are written in the background: wait for the first.
+	deadline := time.Now().Add(5 * time.Second)
+	for n := actions(""); n["token.issue"] == 0 || n["app.create"] == 0; n = actions("") {
+		if time.Now().After(deadline) {
+			t.Fatalf("default listing: %v, want token.issue and app.create", n)
+		}
+		time.Sleep(20 * time.Millisecond) // polling interval
 	}
 	if n := actions("&include_token_issue=false"); n["token.issue"] != 0 || n["app.create"] == 0 {
 		t.Errorf("include_token_issue=false: %v, want app.create and no token.issue", n)
