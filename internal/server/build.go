@@ -26,6 +26,8 @@ import (
 //  1. the identity service and the configured realms' rows and presets;
 //  2. the key manager, with an active key in every realm;
 //  3. the configured data: clients (and the bootstrap administrator), users, clusters;
+//     the first console administrator comes right after the audit writer (step 4), so
+//     its creation is audited;
 //  4. the audit writer, the realms' deny lists, the cluster view, the remote issuer's
 //     key set (--issuer-url);
 //  5. the resource APIs' authenticators (one function for both, resource.go);
@@ -61,6 +63,9 @@ func (s *Server) build(ctx context.Context, kek *keys.KEK, stdout io.Writer) err
 
 	s.audit = audit.New(s.store, s.log)
 	s.Identity.Trail = audit.NewTrail(s.audit, s.log, s.now)
+	if err := retryRace(func() error { return s.firstAdmin(ctx, stdout) }); err != nil {
+		return err
+	}
 	s.deny = loadDenyLists(ctx, s.store, s.realms, s.now, s.log)
 	s.Identity.OnChange = s.deny.changed
 	s.clusters = cluster.NewService(s.store, s.cfg.DefaultRealm,
