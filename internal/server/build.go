@@ -68,9 +68,8 @@ func (s *Server) build(ctx context.Context, kek *keys.KEK, stdout io.Writer) err
 	}
 	s.deny = loadDenyLists(ctx, s.store, s.realms, s.now, s.log)
 	s.Identity.OnChange = s.deny.changed
-	s.clusters = cluster.NewService(s.store, s.cfg.DefaultRealm,
-		cluster.NewProber(cluster.ProberOptions{Timeout: s.cfg.ClusterProbeTimeout, Outbound: s.cfg.Outbound()}),
-		&cluster.Metrics{Outbound: s.cfg.Outbound()}, s.log)
+	prober := cluster.NewProber(cluster.ProberOptions{Timeout: s.cfg.ClusterProbeTimeout, Outbound: s.cfg.Outbound()})
+	s.clusters = cluster.NewService(s.store, s.cfg.DefaultRealm, prober, &cluster.Metrics{Outbound: s.cfg.Outbound()}, s.log)
 	if err := s.clusters.Reload(ctx); err != nil {
 		return fmt.Errorf("clusters: %w", err)
 	}
@@ -95,6 +94,7 @@ func (s *Server) build(ctx context.Context, kek *keys.KEK, stdout io.Writer) err
 	}
 	s.runners = s.background()
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.registerMetrics(prober)
 	return nil
 }
 

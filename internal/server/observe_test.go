@@ -27,6 +27,19 @@ var metricFamilies = []string{
 	"gatehouse_tokens_reused_total",
 	"gatehouse_token_issue_seconds",
 	"gatehouse_introspections_total",
+	"gatehouse_signing_key_age_seconds",
+	"gatehouse_signing_key_rotations_total",
+	"gatehouse_deny_list_revoked_tokens",
+	"gatehouse_deny_list_disabled_applications",
+	"gatehouse_deny_list_reload_seconds",
+	"gatehouse_deny_list_age_seconds",
+	"gatehouse_db_call_duration_seconds",
+	"go_sql_open_connections",
+	"go_sql_in_use_connections",
+	"go_sql_wait_count_total",
+	"gatehouse_bearer_cache_requests_total",
+	"gatehouse_cluster_probes_total",
+	"gatehouse_cluster_components",
 }
 
 func scrape(t *testing.T, in *servertest.Instance) string {
@@ -44,7 +57,10 @@ func scrape(t *testing.T, in *servertest.Instance) string {
 // ServeMux patterns; every documented family exists after some traffic.
 func TestMetricLabelsBounded(t *testing.T) {
 	in := servertest.Start(t, servertest.Options{Config: seeded})
-	in.Token(t, realm, "billing-job", "billing-secret-123", "")
+	console := in.Token(t, realm, "billing-job", "billing-secret-123", "console-api")
+	for range 2 { // a miss, then a hit of the verified-token cache
+		servertest.Do(t, http.MethodGet, in.URL(server.ConsoleListener)+"/admin-api/clusters", console, "")
+	}
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {"x"}, "client_secret": {"y"}}.Encode()
 	for _, name := range []string{"made-up-1", "made-up-2", "made-up-3", "made-up-4", strings.Repeat("r", 2000)} {
 		post(t, in.TokenURL(name), formHeader(), form)
@@ -54,6 +70,9 @@ func TestMetricLabelsBounded(t *testing.T) {
 	}
 	post(t, in.URL(server.IdentityListener)+"/auth/realms/"+realm+"/protocol/openid-connect/token/introspect", formHeader(), "token=abc")
 	http.Get(in.URL(server.IdentityListener) + "/no/such/path/secret-looking-segment")
+	if err := in.Keys.Rotate(context.Background(), realm); err != nil {
+		t.Fatal(err)
+	}
 
 	scrape(t, in) // counted once written: the second scrape shows the first
 	body := scrape(t, in)
@@ -75,6 +94,13 @@ func TestMetricLabelsBounded(t *testing.T) {
 	for _, line := range strings.Split(body, "\n") {
 		if strings.HasPrefix(line, "gatehouse_http_") && strings.Contains(line, `route="/auth/realms/`+realm) {
 			t.Errorf("a path, not a pattern, as route: %s", line)
+		}
+	}
+	for _, want := range []string{`gatehouse_bearer_cache_requests_total{api="console-api",result="hit"} 1`,
+		`gatehouse_signing_key_rotations_total{realm="` + realm + `"} 1`, `gatehouse_db_call_duration_seconds_count{kind="read"}`,
+		`go_sql_open_connections{db_name="read"}`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("no %s in:\n%s", want, grepLines(body, "bearer|rotations|db_call_duration_seconds_count|go_sql_open"))
 		}
 	}
 	for _, f := range metricFamilies {
