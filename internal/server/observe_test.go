@@ -5,10 +5,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/server"
@@ -191,5 +195,26 @@ func TestDrain(t *testing.T) {
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 		t.Error("management listener still answers after Run returned")
+	}
+}
+
+// TestMetricFamiliesDocumented: docs/operations.md lists exactly the families the test
+// above requires.
+func TestMetricFamiliesDocumented(t *testing.T) {
+	b, err := os.ReadFile("../../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, _ := strings.Cut(string(b), "\n## Metrics\n")
+	sec, _, _ = strings.Cut(sec, "\n## ")
+	var documented []string
+	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z_]+)` \\|").FindAllStringSubmatch(sec, -1) {
+		documented = append(documented, m[1])
+	}
+	want := slices.Clone(metricFamilies)
+	slices.Sort(want)
+	slices.Sort(documented)
+	if d := cmp.Diff(want, documented); d != "" {
+		t.Errorf("metric families: test list (-) vs docs/operations.md (+):\n%s", d)
 	}
 }
