@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -216,5 +217,27 @@ func TestMetricFamiliesDocumented(t *testing.T) {
 	slices.Sort(documented)
 	if d := cmp.Diff(want, documented); d != "" {
 		t.Errorf("metric families: test list (-) vs docs/operations.md (+):\n%s", d)
+	}
+}
+
+// TestDashboardMetrics: every gatehouse_ and go_sql_ metric the Grafana dashboard
+// queries is a documented family.
+func TestDashboardMetrics(t *testing.T) {
+	b, err := os.ReadFile("../../deploy/grafana/gatehouse.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !json.Valid(b) {
+		t.Fatal("deploy/grafana/gatehouse.json is not JSON")
+	}
+	names := regexp.MustCompile(`\b(?:gatehouse|go_sql)_[a-z_]+`).FindAllString(string(b), -1)
+	if len(names) < 20 {
+		t.Fatalf("only %d metric references", len(names))
+	}
+	for _, n := range names {
+		n = strings.TrimSuffix(n, "_bucket")
+		if !slices.Contains(metricFamilies, n) {
+			t.Errorf("the dashboard queries %s, which is not a documented family", n)
+		}
 	}
 }
