@@ -76,6 +76,9 @@ type AuditQuery struct {
 	Outcome string    // success or failure
 	Since   time.Time // inclusive
 	Until   time.Time // exclusive
+	// HideTokenIssue leaves out token.issue events (one per token issued) unless
+	// Action selects them.
+	HideTokenIssue bool
 }
 
 func (q AuditQuery) values() url.Values {
@@ -100,6 +103,9 @@ func (q AuditQuery) values() url.Values {
 	}
 	if !q.Until.IsZero() {
 		set("until", q.Until.UTC().Format(time.RFC3339Nano))
+	}
+	if q.HideTokenIssue {
+		set("include_token_issue", "false")
 	}
 	return v
 }

@@ -16,7 +16,7 @@ var auditGroup = &group{
 	name:    "audit",
 	summary: "Read the realm's audit trail, newest first (management API: …/audit).",
 	verbs: []verb{
-		{name: "list", args: "[--action A] [--actor CLIENT-ID] [--target ID] [--outcome success|failure] [--since T] [--until T]",
+		{name: "list", args: "[--action A] [--actor CLIENT-ID] [--target ID] [--outcome success|failure] [--since T] [--until T] [--include-token-issue]",
 			summary: "list audit events", max: 0, setup: auditList},
 	},
 }
@@ -46,7 +46,9 @@ func auditList(fs *flag.FlagSet, s *session) action {
 	fs.IntVar(&q.Limit, "limit", 50, "events a page, 1-500")
 	fs.Int64Var(&q.Before, "before", 0, "only events with a smaller id (the next page of an earlier listing)")
 	all := fs.Bool("all", false, "fetch every page, not just the first")
+	include := fs.Bool("include-token-issue", false, "also list token.issue events (one per token issued; listed anyway when --action selects them)")
 	return func(ctx context.Context, _ []string) error {
+		q.HideTokenIssue = !*include
 		now := time.Now()
 		var err error
 		if q.Since, err = parseWhen("since", *since, now); err != nil {

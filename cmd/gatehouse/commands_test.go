@@ -30,6 +30,7 @@ func TestCommands(t *testing.T) {
 		stdin   string
 		code    int
 		want    []string // in stdout
+		absent  []string // not in stdout
 		wantErr string   // in stderr
 		capture map[string]string
 	}{
@@ -96,6 +97,9 @@ func TestCommands(t *testing.T) {
 		{name: "audit list json", args: "audit list --action cluster. --limit 1 --output json", want: []string{`"nextBefore"`, `"cluster.delete"`}},
 		{name: "audit list all", args: "audit list --action cluster. --limit 1 --all --since 1h", want: []string{"cluster.create", "cluster.update", "cluster.delete"}},
 		{name: "audit list failures", args: "audit list --outcome failure --action api.", want: []string{"api.delete", "failure", "reason=conflict"}},
+		{name: "audit list hides token.issue", args: "audit list --limit 500", want: []string{"app.create"}, absent: []string{"token.issue"}},
+		{name: "audit list include-token-issue", args: "audit list --limit 500 --include-token-issue", want: []string{"token.issue", "app.create"}},
+		{name: "audit list token.issue asked", args: "audit list --action token.issue --limit 1", want: []string{"token.issue"}},
 
 		{name: "keys list", args: "keys list", want: []string{"RS256  active"}},
 		{name: "wrong realm", args: "keys list --realm nowhere", code: 1},
@@ -122,6 +126,11 @@ func TestCommands(t *testing.T) {
 			for _, w := range tc.want {
 				if !strings.Contains(out.String(), w) {
 					t.Fatalf("gatehouse %s: stdout lacks %q:\n%s", tc.args, w, out.String())
+				}
+			}
+			for _, a := range tc.absent {
+				if strings.Contains(out.String(), a) {
+					t.Fatalf("gatehouse %s: stdout holds %q:\n%s", tc.args, a, out.String())
 				}
 			}
 			if !strings.Contains(errOut.String(), tc.wantErr) {

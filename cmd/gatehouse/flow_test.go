@@ -28,7 +28,7 @@ func flowServer(t *testing.T) (env []string, consoleURL, modelerURL string, logs
 	id, console, modeler, mgmt := freePort(t), freePort(t), freePort(t), freePort(t)
 	srvEnv := []string{"HOME=" + t.TempDir(), "GATEHOUSE_DATA_DIR=" + t.TempDir(), "GATEHOUSE_IDENTITY_ADDR=" + id,
 		"GATEHOUSE_CONSOLE_ADDR=" + console, "GATEHOUSE_MODELER_ADDR=" + modeler, "GATEHOUSE_MANAGEMENT_ADDR=" + mgmt,
-		"GATEHOUSE_BOOTSTRAP_CLIENT_ID=" + flowAdminID, "GATEHOUSE_BOOTSTRAP_CLIENT_SECRET=" + flowAdminSecret}
+		"GATEHOUSE_BOOTSTRAP_CLIENT_ID=" + flowAdminID, "GATEHOUSE_BOOTSTRAP_CLIENT_SECRET=" + flowAdminSecret, "GATEHOUSE_DRAIN_DELAY=0s"}
 	srv := exec.Command(binary, "serve")
 	srv.Env = srvEnv
 	logs = &servertest.Buffer{} // written by the process while the test reads it

@@ -124,3 +124,22 @@ func TestCoalesce(t *testing.T) {
 		t.Errorf("a single event got a count: %+v", got[1])
 	}
 }
+
+func TestExcluded(t *testing.T) {
+	for _, tc := range []struct {
+		filter  string
+		include bool
+		want    string
+	}{
+		{"", false, ActionTokenIssue},
+		{"", true, ""},
+		{"app.", false, ActionTokenIssue},
+		{"token.", false, ""},
+		{ActionTokenIssue, false, ""},
+		{ActionTokenDeny, false, ActionTokenIssue},
+	} {
+		if got := Excluded(tc.filter, tc.include); got != tc.want {
+			t.Errorf("Excluded(%q, %t) = %q, want %q", tc.filter, tc.include, got, tc.want)
+		}
+	}
+}

@@ -55,7 +55,13 @@ type Authenticator struct {
 	now       func() time.Time
 	keys      accesstoken.KeySource // to check that a cached token's key is still published
 	chal      string                // `Bearer realm="…"`
+	hits      atomic.Uint64         // verified-token cache (CacheStats)
+	misses    atomic.Uint64
 }
+
+// CacheStats returns how many tokens were found in the verified-token cache and how many
+// had to be verified (metrics).
+func (a *Authenticator) CacheStats() (hits, misses uint64) { return a.hits.Load(), a.misses.Load() }
 
 // New returns an Authenticator for cfg.
 func New(cfg Config) *Authenticator {
@@ -126,8 +132,10 @@ func (a *Authenticator) Authenticate(token string) (*accesstoken.Claims, string)
 					return nil, descInvalid
 				}
 			}
+			a.hits.Add(1)
 			c = e.claims
 		} else {
+			a.misses.Add(1)
 			v, err := a.cfg.Verifier.Verify(token, *a.audiences.Load()...)
 			if err != nil {
 				return nil, describe(err)

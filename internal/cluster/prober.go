@@ -32,6 +32,7 @@ type Prober struct {
 
 	mu     sync.RWMutex
 	status map[probeKey]Status
+	counts probeCounts // metrics.go
 }
 
 type probeKey struct{ cluster, component string }
@@ -112,6 +113,9 @@ func (p *Prober) Round(ctx context.Context, clusters []store.Cluster) bool {
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			results[i] = p.probe(ctx, j.url)
+			if ctx.Err() == nil {
+				p.counts.add(results[i])
+			}
 		}()
 	}
 	wg.Wait()

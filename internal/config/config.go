@@ -21,6 +21,7 @@ import (
 const (
 	DefaultMaxConnections = 4096
 	DefaultIdleTimeout    = 30 * time.Second
+	DefaultDrainDelay     = 5 * time.Second
 	DefaultDBReadTimeout  = time.Second
 	DefaultDBWriteTimeout = 3 * time.Second
 )
@@ -81,6 +82,11 @@ type Config struct {
 	// Single sign-on sessions of people (login page), for realms that set none.
 	SSOSessionIdle time.Duration
 	SSOSessionMax  time.Duration
+
+	// Operations.
+	AccessLog     bool          // one JSON line per request on stderr
+	DrainDelay    time.Duration // after SIGTERM /readyz answers 503 and listeners keep serving this long
+	AdminUsername string        // the console administrator the first start creates
 
 	Realms  []Realm
 	Clients []Client
@@ -175,6 +181,8 @@ func Defaults() Config {
 		ConsoleSessionMaxAge: 12 * time.Hour,
 		SSOSessionIdle:       30 * time.Minute,
 		SSOSessionMax:        10 * time.Hour,
+		DrainDelay:           DefaultDrainDelay,
+		AdminUsername:        "admin",
 	}
 }
 
@@ -237,6 +245,12 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxConnections < 1 {
 		return fmt.Errorf("--max-connections: must be at least 1")
+	}
+	if c.DrainDelay < 0 {
+		return fmt.Errorf("--drain-delay: must not be negative (0: drain at once)")
+	}
+	if c.AdminUsername == "" {
+		return fmt.Errorf("--admin-username: must not be empty")
 	}
 	for name, d := range map[string]time.Duration{"idle-timeout": c.IdleTimeout, "db-read-timeout": c.DBReadTimeout, "db-write-timeout": c.DBWriteTimeout} {
 		if d <= 0 {
@@ -399,6 +413,7 @@ func (c Config) String() string {
 	fmt.Fprintf(&b, " max-connections=%d idle-timeout=%s db-read-timeout=%s db-write-timeout=%s",
 		c.MaxConnections, c.IdleTimeout, c.DBReadTimeout, c.DBWriteTimeout)
 	fmt.Fprintf(&b, " secure-cookies=%t", c.SecureCookies)
+	fmt.Fprintf(&b, " access-log=%t drain-delay=%s admin-username=%s", c.AccessLog, c.DrainDelay, c.AdminUsername)
 	return b.String()
 }
 

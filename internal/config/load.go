@@ -123,6 +123,9 @@ var settings = func() []setting {
 		d("sso-session-max", "a person's single sign-on session ends this long after sign-in (realms may set their own)", func(c *Config) *time.Duration { return &c.SSOSessionMax }),
 		boolean("secure-cookies", "always mark web console session cookies Secure, with the __Host- prefix (set it when a TLS proxy in front does not send X-Forwarded-Proto: https)", func(c *Config) *bool { return &c.SecureCookies }),
 		d("console-session-max-age", "a web console session ends this long after sign-in, used or not", func(c *Config) *time.Duration { return &c.ConsoleSessionMaxAge }),
+		boolean("access-log", "write one JSON line per request to stderr (listener, method, route, status, duration, bytes, client address; never query strings, headers or bodies)", func(c *Config) *bool { return &c.AccessLog }),
+		d("drain-delay", "on SIGTERM /readyz answers 503 at once and the listeners keep serving this long before in-flight requests are drained", func(c *Config) *time.Duration { return &c.DrainDelay }),
+		s("admin-username", "username of the console administrator the first start creates when no console user exists", func(c *Config) *string { return &c.AdminUsername }),
 	}
 }()
 

@@ -34,6 +34,7 @@ func (s *Service) UpdateAPI(ctx context.Context, a audit.Actor, realm, id string
 		c.Detail["permissions"] = strconv.Itoa(len(*p.Permissions))
 	}
 	x, err := s.updateAPI(ctx, realm, id, p)
+	describeAPI(&c, x)
 	s.done(ctx, a, c, err, false)
 	return x, err
 }
@@ -43,6 +44,9 @@ func (s *Service) UpdateAPI(ctx context.Context, a audit.Actor, realm, id string
 func (s *Service) DeleteAPI(ctx context.Context, a audit.Actor, realm, id string, cascade bool) error {
 	c := audit.Change{Realm: realm, Action: audit.ActionAPIDelete, Target: id,
 		Detail: map[string]string{"cascade": strconv.FormatBool(cascade)}}
+	if x, gerr := s.store.GetAPI(ctx, realm, id); gerr == nil {
+		describeAPI(&c, x)
+	}
 	err := s.deleteAPI(ctx, realm, id, cascade)
 	s.done(ctx, a, c, err, false)
 	return err

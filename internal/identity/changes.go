@@ -68,6 +68,7 @@ func (s *Service) UpdateApp(ctx context.Context, a audit.Actor, realm, id string
 	if err == nil {
 		app, err = s.updateApp(ctx, realm, id, p)
 	}
+	describeApp(&c, app)
 	s.done(ctx, a, c, err, p.Enabled != nil)
 	return app, err
 }
@@ -95,6 +96,7 @@ func (s *Service) RotateSecret(ctx context.Context, a audit.Actor, realm, id str
 	c := audit.Change{Realm: realm, Action: audit.ActionAppRotateSecret, Target: id,
 		Detail: map[string]string{"grace": grace.String()}}
 	app, secret, err := s.rotateSecret(ctx, realm, id, grace)
+	describeApp(&c, app)
 	s.done(ctx, a, c, err, false)
 	return app, secret, err
 }
@@ -105,6 +107,9 @@ func (s *Service) GrantPermissions(ctx context.Context, a audit.Actor, realm, ap
 	c := audit.Change{Realm: realm, Action: audit.ActionAppPermissionsAdd, Target: appID,
 		Detail: map[string]string{"permissions": joinRefs(refs)}}
 	held, err := s.grantPermissions(ctx, realm, appID, refs)
+	if app, gerr := s.store.GetApp(ctx, realm, appID); err == nil && gerr == nil {
+		describeApp(&c, app)
+	}
 	s.done(ctx, a, c, err, false)
 	return held, err
 }
@@ -114,6 +119,9 @@ func (s *Service) TakePermissions(ctx context.Context, a audit.Actor, realm, app
 	c := audit.Change{Realm: realm, Action: audit.ActionAppPermissionsRemove, Target: appID,
 		Detail: map[string]string{"permissions": joinRefs(refs)}}
 	held, err := s.takePermissions(ctx, realm, appID, refs)
+	if app, gerr := s.store.GetApp(ctx, realm, appID); err == nil && gerr == nil {
+		describeApp(&c, app)
+	}
 	s.done(ctx, a, c, err, false)
 	return held, err
 }

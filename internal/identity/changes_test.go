@@ -52,11 +52,11 @@ func TestChangesAudit(t *testing.T) {
 		{"rename", person, func(ctx context.Context, s *identity.Service, id string) error {
 			return second(s.UpdateApp(ctx, person, realm, id, identity.AppPatch{Name: ptr("job 2")}))
 		}, store.AuditEvent{Action: "app.update", Outcome: "success", Actor: "admin", Target: "app",
-			Detail: map[string]string{"name": "job 2", "via": "console"}}, 0},
+			Detail: map[string]string{"name": "job 2", "clientId": "client", "via": "console"}}, 0},
 		{"disable", admin, func(ctx context.Context, s *identity.Service, id string) error {
 			return second(s.UpdateApp(ctx, admin, realm, id, identity.AppPatch{Enabled: ptr(false)}))
 		}, store.AuditEvent{Action: "app.update", Outcome: "success", Actor: "admin-client", Target: "app",
-			Detail: map[string]string{"enabled": "false"}}, 1},
+			Detail: map[string]string{"enabled": "false", "name": "job", "clientId": "client"}}, 1},
 		{"disable missing", admin, func(ctx context.Context, s *identity.Service, _ string) error {
 			return second(s.UpdateApp(ctx, admin, realm, "nope", identity.AppPatch{Enabled: ptr(false)}))
 		}, store.AuditEvent{Action: "app.update", Outcome: "failure", Actor: "admin-client", Target: "nope",
@@ -64,7 +64,7 @@ func TestChangesAudit(t *testing.T) {
 		{"rotate", admin, func(ctx context.Context, s *identity.Service, id string) error {
 			return second2(s.RotateSecret(ctx, admin, realm, id, time.Hour))
 		}, store.AuditEvent{Action: "app.rotate-secret", Outcome: "success", Actor: "admin-client", Target: "app",
-			Detail: map[string]string{"grace": "1h0m0s"}}, 0},
+			Detail: map[string]string{"grace": "1h0m0s", "name": "job", "clientId": "client"}}, 0},
 		{"rotate too long", admin, func(ctx context.Context, s *identity.Service, id string) error {
 			return second2(s.RotateSecret(ctx, admin, realm, id, 10000*time.Hour))
 		}, store.AuditEvent{Action: "app.rotate-secret", Outcome: "failure", Actor: "admin-client", Target: "app",
@@ -77,6 +77,10 @@ func TestChangesAudit(t *testing.T) {
 			return second(s.DeleteApp(ctx, person, realm, id))
 		}, store.AuditEvent{Action: "app.delete", Outcome: "success", Actor: "admin", Target: "app",
 			Detail: map[string]string{"name": "job", "clientId": "client", "via": "console"}}, 1},
+		{"grant names the application", admin, func(ctx context.Context, s *identity.Service, id string) error {
+			return second(s.GrantPermissions(ctx, admin, realm, id, nil))
+		}, store.AuditEvent{Action: "app.permissions.add", Outcome: "success", Actor: "admin-client", Target: "app",
+			Detail: map[string]string{"permissions": "", "name": "job", "clientId": "client"}}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -41,6 +41,7 @@ type denyView struct {
 	// (unix seconds, rounded down). A token of an unknown application issued at or after
 	// it may belong to an application created since; one issued before it does not.
 	asOf int64
+	took time.Duration // how long the last full load took (Stats)
 }
 
 // NewDenyList returns the deny-list of realm. Call Refresh before use, then keep calling
@@ -117,7 +118,7 @@ func (d *DenyList) Refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	v.asOf = start
+	v.asOf, v.took = start, d.now().Sub(begun)
 	d.view.Store(v)
 	d.rev = rev
 	// Ids denied before this load began were committed before it read the store.

@@ -46,6 +46,7 @@ func (s *Service) UpdateUser(ctx context.Context, a audit.Actor, realm, id strin
 		// A reset password or a disabled user ends every single sign-on session.
 		err = s.endUserSessions(ctx, realm, id)
 	}
+	describeUser(&c, u)
 	s.done(ctx, a, c, err, false)
 	return u, err
 }
@@ -98,6 +99,7 @@ func (s *Service) AddRoles(ctx context.Context, a audit.Actor, realm, id string,
 	c := audit.Change{Realm: realm, Action: audit.ActionUserRolesAdd, Target: id,
 		Detail: map[string]string{"roles": strings.Join(roles, ",")}}
 	u, err := s.addRoles(ctx, realm, id, roles)
+	describeUser(&c, u)
 	s.done(ctx, a, c, err, false)
 	return u, err
 }
@@ -107,6 +109,7 @@ func (s *Service) RemoveRoles(ctx context.Context, a audit.Actor, realm, id stri
 	c := audit.Change{Realm: realm, Action: audit.ActionUserRolesRemove, Target: id,
 		Detail: map[string]string{"roles": strings.Join(roles, ",")}}
 	u, err := s.removeRoles(ctx, realm, id, roles)
+	describeUser(&c, u)
 	s.done(ctx, a, c, err, false)
 	return u, err
 }

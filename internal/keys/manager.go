@@ -42,6 +42,7 @@ type view struct {
 	public map[string]accesstoken.PublicKey
 	jwks   []byte
 	until  time.Time // earliest PublishUntil among retired keys: rebuild after it
+	active time.Time // when the active key became active (key age metric)
 }
 
 // Manager keeps every realm's keys. Safe for concurrent use.
@@ -54,6 +55,7 @@ type Manager struct {
 	realms  map[string]Realm
 	views   map[string]*atomic.Pointer[view]
 	signers map[string]crypto.Signer // decrypted private keys by kid
+	changes sync.Map                 // realm → *atomic.Int64: active key changes loaded (metrics.go)
 }
 
 // NewManager returns a manager for the given realms. now may be nil (time.Now).
@@ -153,7 +155,9 @@ func (m *Manager) Reload(ctx context.Context, realm string) error {
 	if err != nil {
 		return err
 	}
-	p.Store(v)
+	if old := p.Swap(v); old != nil && old.signer.ID != v.signer.ID {
+		m.changed(realm)
+	}
 	return nil
 }
 
@@ -216,6 +220,7 @@ func (m *Manager) build(r Realm, ks []store.SigningKey) (*view, error) {
 				return nil, err
 			}
 			v.signer = accesstoken.SigningKey{ID: k.ID, Alg: k.Alg, Signer: s}
+			v.active = k.ActivatedAt
 		}
 	}
 	if v.signer.Signer == nil {

@@ -135,17 +135,21 @@ var inactive = []byte(`{"active":false}`)
 func (t *TokenControl) Introspect(w http.ResponseWriter, r *http.Request) {
 	realm, caller, p, ok := t.begin(w, r)
 	if !ok {
+		t.Metrics.introspected(r.PathValue("realm"), "refused")
 		return
 	}
 	c, err := t.check(r.Context(), realm, p.Token)
 	if err != nil {
+		t.Metrics.introspected(realm.Name, "error")
 		t.storeFailure(w, realm.Name, "introspect", err)
 		return
 	}
 	if c == nil || (c.ClientID != caller.ClientID && !caller.Holds(identity.AudienceIdentity, "read")) {
+		t.Metrics.introspected(realm.Name, "inactive")
 		writeRaw(w, inactive)
 		return
 	}
+	t.Metrics.introspected(realm.Name, "active")
 	writeJSON(w, Introspection{Active: true, Scope: c.Scope, ClientID: c.ClientID, Username: c.PreferredUsername,
 		TokenType: "Bearer", ExpiresAt: int64(c.ExpiresAt), IssuedAt: int64(c.IssuedAt), NotBefore: int64(c.NotBefore),
 		Subject: c.Subject, Audience: c.Audience, Issuer: c.Issuer, ID: c.ID, AuthorizedParty: c.AuthorizedParty,

@@ -216,13 +216,13 @@ func jti(t *testing.T, tok string) string {
 // TestTokenReuseCounted: reused answers are counted apart from issued tokens.
 func TestTokenReuseCounted(t *testing.T) {
 	s, w := newReuseServer(t, 0.5)
-	s.Metrics = NewMetrics(prometheus.NewRegistry())
+	s.Metrics = NewMetrics(prometheus.NewRegistry(), "r")
 	for range 3 {
 		if a := ask(t, s, w, ""); a.Status != 200 {
 			t.Fatalf("status %d", a.Status)
 		}
 	}
-	got := [2]float64{counter(t, s.Metrics.issuedTotal.WithLabelValues("r")), counter(t, s.Metrics.reusedTotal.WithLabelValues("r"))}
+	got := [2]float64{counter(t, s.Metrics.issuedTotal.WithLabelValues("r", grantClientCredentials)), counter(t, s.Metrics.reusedTotal.WithLabelValues("r"))}
 	if got != [2]float64{1, 2} {
 		t.Errorf("issued, reused = %v, want [1 2]", got)
 	}

@@ -126,7 +126,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, realmName string,
 	}
 	client, perr := s.authenticate(r, realm.Name, req)
 	if perr != nil {
-		s.fail(w, realm.Name, perr)
+		s.failGrant(w, realm.Name, grantClientCredentials, perr)
 		return
 	}
 	grant, err := identity.Resolve(client.Held, req.Audience, req.Scope)
@@ -145,13 +145,13 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, realmName string,
 			perr = errTarget
 		}
 		s.deny(client.AppID, req.ClientID, realm.Name, perr.Code, r)
-		s.fail(w, realm.Name, perr)
+		s.failGrant(w, realm.Name, grantClientCredentials, perr)
 		return
 	}
 	k, err := s.Keys.Signer(realm.Name)
 	if err != nil {
 		s.Log.Error("token: no signing key", "realm", realm.Name, "err", err)
-		s.fail(w, realm.Name, errServer)
+		s.failGrant(w, realm.Name, grantClientCredentials, errServer)
 		return
 	}
 	rk := reuseKey{realm: realm.Name, appID: client.AppID, audience: req.Audience, scope: req.Scope}
@@ -167,7 +167,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, realmName string,
 		var e *reuseEntry
 		if resp, e, err = s.mint(realm, k, client, grant); err != nil {
 			s.Log.Error("token: mint failed", "realm", realm.Name, "err", err)
-			s.fail(w, realm.Name, errServer)
+			s.failGrant(w, realm.Name, grantClientCredentials, errServer)
 			return
 		}
 		if realm.Reuse > 0 {
@@ -180,7 +180,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, realmName string,
 		detail["reused"] = "true"
 		s.Metrics.reused(realm.Name, time.Since(start))
 	} else {
-		s.Metrics.issued(realm.Name, time.Since(start))
+		s.Metrics.issued(realm.Name, grantClientCredentials, time.Since(start))
 	}
 	s.Audit.Record(store.AuditEvent{Realm: realm.Name, Time: s.now(), Actor: client.ClientID, Action: audit.ActionTokenIssue,
 		Target: client.AppID, Outcome: audit.OutcomeSuccess, Detail: detail})
@@ -210,13 +210,13 @@ func (s *Server) authenticate(r *http.Request, realm string, req TokenRequest) (
 	ip := s.ClientIP.Key(r) // IPv6 sources by /64
 	ckey := realm + "\x00" + req.ClientID + "\x00" + ip
 	if ok, wait := s.IPRL.Begin(r.Context(), ip); !ok {
-		s.Metrics.throttled(realm)
+		s.Metrics.throttled(realm, "ip")
 		s.deny("", req.ClientID, realm, "throttled", r)
 		return nil, errThrottled(wait)
 	}
 	if ok, wait := s.ClientRL.Begin(r.Context(), ckey); !ok {
 		s.IPRL.Release(ip)
-		s.Metrics.throttled(realm)
+		s.Metrics.throttled(realm, "client")
 		s.deny("", req.ClientID, realm, "throttled", r)
 		return nil, errThrottled(wait)
 	}
@@ -237,7 +237,7 @@ func (s *Server) authenticate(r *http.Request, realm string, req TokenRequest) (
 		// The application's budget of slow secret checks is spent (whatever the source).
 		s.ClientRL.Release(ckey)
 		s.IPRL.Release(ip)
-		s.Metrics.throttled(realm)
+		s.Metrics.throttled(realm, "app")
 		s.deny("", req.ClientID, realm, "throttled", r)
 		return nil, errThrottled(slow.RetryAfter)
 	default:
@@ -289,9 +289,17 @@ func (s *Server) deny(appID, clientID, realm, reason string, r *http.Request) {
 		Outcome: audit.OutcomeFailure, Detail: map[string]string{"reason": reason, "ip": s.ClientIP.IP(r)}})
 }
 
+// grantClientCredentials is the grant type of every request that parsed (the only one
+// the token endpoint supports); requests that did not parse count as grant type "none".
+const grantClientCredentials = "client_credentials"
+
 func (s *Server) fail(w http.ResponseWriter, realm string, e *Error) {
+	s.failGrant(w, realm, "", e)
+}
+
+func (s *Server) failGrant(w http.ResponseWriter, realm, grant string, e *Error) {
 	writeError(w, realm, e)
-	s.Metrics.denied(realm, e.Code)
+	s.Metrics.denied(realm, grant, e.Code)
 }
 
 func (s *Server) now() time.Time {
@@ -325,7 +333,7 @@ func (s *Server) codeGrant(w http.ResponseWriter, r *http.Request, realm Realm, 
 		return
 	}
 	writeToken(w, resp)
-	s.Metrics.issued(realm.Name, time.Since(start))
-	s.Audit.Record(store.AuditEvent{Realm: realm.Name, Time: s.now(), Actor: req.ClientID, Action: "token.issue",
-		Target: cc.AppID, Outcome: "success", Detail: map[string]string{"grant": GrantAuthorizationCode, "ip": s.ClientIP.IP(r)}})
+	s.Metrics.issued(realm.Name, GrantAuthorizationCode, time.Since(start))
+	s.Audit.Record(store.AuditEvent{Realm: realm.Name, Time: s.now(), Actor: req.ClientID, Action: audit.ActionTokenIssue,
+		Target: cc.AppID, Outcome: audit.OutcomeSuccess, Detail: map[string]string{"grant": GrantAuthorizationCode, "ip": s.ClientIP.IP(r)}})
 }

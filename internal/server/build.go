@@ -26,6 +26,8 @@ import (
 //  1. the identity service and the configured realms' rows and presets;
 //  2. the key manager, with an active key in every realm;
 //  3. the configured data: clients (and the bootstrap administrator), users, clusters;
+//     the first console administrator comes right after the audit writer (step 4), so
+//     its creation is audited;
 //  4. the audit writer, the realms' deny lists, the cluster view, the remote issuer's
 //     key set (--issuer-url);
 //  5. the resource APIs' authenticators (one function for both, resource.go);
@@ -63,11 +65,13 @@ func (s *Server) build(ctx context.Context, kek *keys.KEK, stdout io.Writer) err
 
 	s.audit = audit.New(s.store, s.log)
 	s.Identity.Trail = audit.NewTrail(s.audit, s.log, s.now)
+	if err := retryRace(func() error { return s.firstAdmin(ctx, stdout) }); err != nil {
+		return err
+	}
 	s.deny = loadDenyLists(ctx, s.store, s.realms, s.now, s.log)
 	s.Identity.OnChange = s.deny.changed
-	s.clusters = cluster.NewService(s.store, s.cfg.DefaultRealm,
-		cluster.NewProber(cluster.ProberOptions{Timeout: s.cfg.ClusterProbeTimeout, Outbound: s.cfg.Outbound()}),
-		&cluster.Metrics{Outbound: s.cfg.Outbound()}, s.log)
+	prober := cluster.NewProber(cluster.ProberOptions{Timeout: s.cfg.ClusterProbeTimeout, Outbound: s.cfg.Outbound()})
+	s.clusters = cluster.NewService(s.store, s.cfg.DefaultRealm, prober, &cluster.Metrics{Outbound: s.cfg.Outbound()}, s.log)
 	if err := s.clusters.Reload(ctx); err != nil {
 		return fmt.Errorf("clusters: %w", err)
 	}
@@ -92,6 +96,7 @@ func (s *Server) build(ctx context.Context, kek *keys.KEK, stdout io.Writer) err
 	}
 	s.runners = s.background()
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.registerMetrics(prober)
 	return nil
 }
 
@@ -121,7 +126,11 @@ func (s *Server) ensureRealms(ctx context.Context) ([]keys.Realm, error) {
 
 // mount builds the handlers of every listener and an HTTP server for each bound one.
 func (s *Server) mount(admin, modeler resourceAPI) error {
-	om := oauth.NewMetrics(s.registry)
+	names := make([]string, 0, len(s.realms))
+	for name := range s.realms {
+		names = append(names, name)
+	}
+	om := oauth.NewMetrics(s.registry, names...)
 	tokens := &oauth.Server{Realms: s.realms, Default: s.cfg.DefaultRealm, Clients: s.Identity, Keys: s.Keys,
 		Audit: s.audit, ClientRL: throttle.New(throttle.DefaultClientPolicy, s.now),
 		IPRL: throttle.New(throttle.DefaultIPPolicy, s.now), Metrics: om, Log: s.log, Now: s.now,

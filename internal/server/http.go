@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -64,7 +65,11 @@ func (s *Server) managementMux() http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 		defer cancel()
 		w.Header().Set("Content-Type", "application/json")
-		if err := s.ready(ctx); err != nil {
+		err := errDraining
+		if !s.draining.Load() {
+			err = s.ready(ctx)
+		}
+		if err != nil {
 			w.Header().Set("Retry-After", "5")
 			w.WriteHeader(http.StatusServiceUnavailable)
 			b, _ := json.Marshal(map[string]string{"status": "DOWN", "reason": err.Error()})
@@ -76,6 +81,9 @@ func (s *Server) managementMux() http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	return mux
 }
+
+// errDraining is /readyz's reason while the server shuts down (run.go).
+var errDraining = errors.New("shutting down")
 
 // secure sets headers every answer of every listener carries.
 func secure(h http.Handler) http.Handler {

@@ -71,8 +71,10 @@ func (s *Server) pollLoop(ctx context.Context) error {
 }
 
 // Run serves every listener and runs the background loops until ctx ends, then shuts
-// down gracefully: in-flight requests get up to 10 s, then the loops stop (the audit
-// writer last flushes what those requests recorded).
+// down gracefully: /readyz answers 503 at once while the listeners keep serving for
+// --drain-delay (so load balancers stop sending before connections are refused), then
+// in-flight requests get up to 10 s, then the loops stop (the audit writer last flushes
+// what those requests recorded).
 func (s *Server) Run(ctx context.Context) error {
 	if s.cfg.ConsoleDisableAuth && s.Addr(ConsoleListener) != "" {
 		s.log.Warn("AUTHENTICATION IS DISABLED on the Administration API (--console-disable-auth / CAMUNDA_CONSOLE_DISABLE_AUTH=true): "+
@@ -110,7 +112,7 @@ func (s *Server) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	case runErr = <-errc:
 	}
-	s.log.Info("shutting down")
+	s.drain(errc, runErr != nil)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	for _, srv := range s.servers {
@@ -122,4 +124,23 @@ func (s *Server) Run(ctx context.Context) error {
 	wg.Wait()
 	s.closeAll()
 	return runErr
+}
+
+// drain marks the server not ready and keeps serving for the drain delay. A listener
+// that failed (failed) ends the wait at once, as does a second listener failure.
+func (s *Server) drain(errc <-chan error, failed bool) {
+	s.draining.Store(true)
+	d := s.cfg.DrainDelay
+	if failed || d <= 0 {
+		s.log.Info("shutting down")
+		return
+	}
+	s.log.Info("shutting down: not ready, serving until the drain delay ends", "drain_delay", d.String())
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case err := <-errc:
+		s.log.Error("listener failed while draining", "err", err)
+	}
 }

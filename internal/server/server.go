@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,6 +21,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/oauth"
+	"github.com/gatehouse/gatehouse/internal/observe"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -27,6 +30,8 @@ type Options struct {
 	Log    *slog.Logger
 	Stdout io.Writer        // where bootstrap credentials are printed (never the log)
 	Now    func() time.Time // nil: time.Now
+	// AccessLog receives the access log's JSON lines with --access-log (nil: stderr).
+	AccessLog io.Writer
 }
 
 // Server is a running Gatehouse.
@@ -46,6 +51,8 @@ type Server struct {
 	remote    *bearer.Remote   // the remote issuer's key set with --issuer-url, else nil
 	resources []resourceAPI    // resource APIs whose accepted audiences follow their API record (resource.go)
 	registry  *prometheus.Registry
+	http      *observe.HTTP // request metrics and the access log of every listener
+	draining  atomic.Bool   // set on shutdown: /readyz answers 503 during the drain delay (run.go)
 
 	listeners map[string]net.Listener
 	servers   map[string]*http.Server
@@ -70,6 +77,15 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Server, error) {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s.http = observe.NewHTTP(s.registry)
+	if cfg.AccessLog {
+		w := opt.AccessLog
+		if w == nil {
+			w = os.Stderr
+		}
+		s.http.Log = slog.New(slog.NewJSONHandler(w, nil))
+		s.http.ClientIP = s.clientIP().IP
 	}
 	built := false
 	defer func() {
@@ -150,7 +166,7 @@ func (s *Server) httpServer(name string, h http.Handler) *http.Server {
 	}
 	header := min(10*time.Second, idle)
 	return &http.Server{
-		Handler:           secure(recoverer(s.log, s.bounded(h))),
+		Handler:           secure(recoverer(s.log, s.bounded(s.http.Wrap(name, h)))),
 		ReadHeaderTimeout: header,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

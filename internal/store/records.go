@@ -162,6 +162,7 @@ type AuditEvent struct {
 type AuditQuery struct {
 	Realm    string
 	Action   string // exact, or a prefix ending in "." (e.g. "app.")
+	Exclude  string // an exact action left out (e.g. "token.issue"); empty: none
 	Actor    string
 	Target   string
 	Outcome  string

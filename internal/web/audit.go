@@ -17,6 +17,7 @@ const auditPageSize = 100
 
 type auditData struct {
 	Action, Actor, Target, Outcome, Since, Until string
+	TokenIssue                                   bool // show token.issue events (hidden unless asked)
 	Events                                       []auditRow
 	Older                                        string // link to the next (older) page
 	Newest                                       string // link back to the newest page, when paging
@@ -41,8 +42,10 @@ var auditActions = []string{"app.", audit.ActionAppCreate, audit.ActionAppUpdate
 func (h *Handler) auditList(w http.ResponseWriter, r *http.Request, v *viewer) {
 	q := r.URL.Query()
 	d := auditData{Action: q.Get("action"), Actor: strings.TrimSpace(q.Get("actor")), Target: strings.TrimSpace(q.Get("target")),
-		Outcome: q.Get("outcome"), Since: q.Get("since"), Until: q.Get("until"), Actions: auditActions}
-	aq := store.AuditQuery{Realm: h.o.Realm, Action: d.Action, Actor: d.Actor, Target: d.Target, Limit: auditPageSize}
+		Outcome: q.Get("outcome"), Since: q.Get("since"), Until: q.Get("until"), Actions: auditActions,
+		TokenIssue: q.Get("token_issue") == "1"}
+	aq := store.AuditQuery{Realm: h.o.Realm, Action: d.Action, Actor: d.Actor, Target: d.Target, Limit: auditPageSize,
+		Exclude: audit.Excluded(d.Action, d.TokenIssue)}
 	switch {
 	case len(d.Action) > 128 || len(d.Actor) > 255 || len(d.Target) > 255:
 		d.FilterErr = "Filters are at most 128 (action) and 255 (actor, target) characters; shorten them."
@@ -98,6 +101,9 @@ func (h *Handler) auditList(w http.ResponseWriter, r *http.Request, v *viewer) {
 			if val != "" {
 				filters.Set(k, val)
 			}
+		}
+		if d.TokenIssue {
+			filters.Set("token_issue", "1")
 		}
 		if len(evs) == auditPageSize {
 			older := url.Values{}

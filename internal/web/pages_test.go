@@ -289,17 +289,22 @@ func TestAuditPage(t *testing.T) {
 	e.st.AppendAudit(ctx, store.AuditEvent{Realm: realm, Time: e.clk.Now().AddDate(0, 0, -10), Actor: "old-client", Action: "token.issue",
 		Outcome: "success", Detail: map[string]string{"aud": "zeebe-api"}})
 
-	all := c.get("/audit")
+	all := c.get("/audit?token_issue=1")
 	mustContain(t, all.body, act("console.signin"), act("app.update"), act("token.issue"), "old-client", `<span class="k">via</span> console`)
+	// token.issue events are hidden unless asked: by the checkbox or by the action filter.
+	def := c.get("/audit")
+	mustContain(t, def.body, act("console.signin"), act("app.update"), `name="token_issue"`)
+	mustNotContain(t, def.body, act("token.issue"))
+	mustContain(t, c.get("/audit?action=token.").body, act("token.issue"))
 	f := c.get("/audit?action=app.&outcome=failure")
 	mustContain(t, f.body, "app.update", `<span class="k">reason</span> invalid`)
 	mustNotContain(t, f.body, act("console.signin"), act("token.issue"))
-	mustContain(t, c.get("/audit?actor=old-client").body, "token.issue")
+	mustContain(t, c.get("/audit?actor=old-client&token_issue=1").body, act("token.issue"))
 	mustNotContain(t, c.get("/audit?actor=old-client").body, act("app.update"))
 	mustContain(t, c.get("/audit?target="+app.ID).body, "app.update")
 	since := c.get("/audit?since=" + e.clk.Now().Format("2006-01-02"))
 	mustNotContain(t, since.body, "old-client")
-	until := c.get("/audit?until=" + e.clk.Now().AddDate(0, 0, -5).Format("2006-01-02"))
+	until := c.get("/audit?token_issue=1&until=" + e.clk.Now().AddDate(0, 0, -5).Format("2006-01-02"))
 	mustContain(t, until.body, "old-client")
 	mustNotContain(t, until.body, act("console.signin"))
 	mustContain(t, c.get("/audit?action=nothing.like.this").body, "No event matches these filters.")
@@ -316,7 +321,7 @@ func TestAuditPage(t *testing.T) {
 		e.st.AppendAudit(ctx, store.AuditEvent{Realm: realm, Time: e.clk.Now(), Actor: "bulk", Action: "token.issue", Outcome: "success",
 			Target: "t" + string(rune('a'+i%26))})
 	}
-	page := c.get("/audit?actor=bulk")
+	page := c.get("/audit?actor=bulk&token_issue=1")
 	if !strings.Contains(page.body, "Older →") {
 		t.Fatal("no link to older events")
 	}
@@ -325,7 +330,7 @@ func TestAuditPage(t *testing.T) {
 		t.Fatal("no older link")
 	}
 	older := strings.ReplaceAll(m[1], "&amp;", "&")
-	mustContain(t, older, "before=", "actor=bulk")
+	mustContain(t, older, "before=", "actor=bulk", "token_issue=1")
 	next := c.get(older)
 	if strings.Count(next.body, "<tr>")-1 != 5 {
 		t.Errorf("second page has %d rows", strings.Count(next.body, "<tr>")-1)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -15,6 +16,17 @@ func auditQuery(r *http.Request) (store.AuditQuery, error) {
 	if len(aq.Action) > 128 || len(aq.Actor) > 255 || len(aq.Target) > 255 {
 		return aq, badRequest("action, actor and target are at most 128, 255 and 255 characters.")
 	}
+	// The API lists token.issue events unless include_token_issue=false asks to hide
+	// them (the CLI does by default).
+	include := true
+	if v := q.Get("include_token_issue"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return aq, badRequest("include_token_issue must be true or false.")
+		}
+		include = b
+	}
+	aq.Exclude = audit.Excluded(aq.Action, include)
 	switch aq.Outcome {
 	case "", "success", "failure":
 	default:
@@ -50,7 +62,8 @@ func auditQuery(r *http.Request) (store.AuditQuery, error) {
 }
 
 // listAudit pages the trail backwards by event id, filtered by action (exact, or a
-// prefix ending in "."), actor, target, outcome and a time window [since, until).
+// prefix ending in "."), actor, target, outcome, a time window [since, until) and, with
+// include_token_issue=false, without token.issue events.
 func (a *Handler) listAudit(w http.ResponseWriter, r *http.Request) {
 	aq, err := auditQuery(r)
 	if err != nil {

@@ -198,3 +198,36 @@ func (e *env) noLeaks() {
 		}
 	}
 }
+
+// TestAuditTokenIssueFilter: include_token_issue=false leaves out token.issue events
+// unless the action filter asks for them; without it the API lists them.
+func TestAuditTokenIssueFilter(t *testing.T) {
+	t.Parallel()
+	e := start(t, nil)
+	tok := e.admin() // one token.issue event
+	e.call(tok, "POST", "/applications", map[string]any{"name": "filter-app"}).want(http.StatusCreated)
+	actions := func(q string) map[string]int {
+		var page mgmt.AuditPage
+		e.call(tok, "GET", "/audit?limit=500"+q, nil).want(http.StatusOK).decode(&page)
+		n := map[string]int{}
+		for _, ev := range page.Items {
+			n[ev.Action]++
+		}
+		return n
+	}
+	// Token events are written in the background: wait for the first.
+	deadline := time.Now().Add(5 * time.Second)
+	for n := actions(""); n["token.issue"] == 0 || n["app.create"] == 0; n = actions("") {
+		if time.Now().After(deadline) {
+			t.Fatalf("default listing: %v, want token.issue and app.create", n)
+		}
+		time.Sleep(20 * time.Millisecond) // polling interval
+	}
+	if n := actions("&include_token_issue=false"); n["token.issue"] != 0 || n["app.create"] == 0 {
+		t.Errorf("include_token_issue=false: %v, want app.create and no token.issue", n)
+	}
+	if n := actions("&include_token_issue=false&action=token."); n["token.issue"] == 0 {
+		t.Errorf("include_token_issue=false&action=token.: %v, want token.issue (asked for)", n)
+	}
+	e.call(tok, "GET", "/audit?include_token_issue=maybe", nil).want(http.StatusBadRequest)
+}

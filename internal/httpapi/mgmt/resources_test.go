@@ -127,7 +127,9 @@ func TestUsers(t *testing.T) {
 
 	var list mgmt.List[mgmt.User]
 	e.call(admin, "GET", "/users", nil).want(http.StatusOK).decode(&list)
-	if list.Total != 1 || list.Items[0].Username != "demo" || !slices.Equal(list.Items[0].Roles, []string{"Identity", "Operate"}) {
+	// The template's first start (no users declared) created the console administrator.
+	if list.Total != 2 || list.Items[0].Username != "admin" || !slices.Equal(list.Items[0].Roles, []string{"admin"}) ||
+		list.Items[1].Username != "demo" || !slices.Equal(list.Items[1].Roles, []string{"Identity", "Operate"}) {
 		t.Fatalf("seeded users: %+v", list)
 	}
 

@@ -38,6 +38,7 @@ type Instance struct {
 	Config config.Config
 	Log    *Buffer
 	Stdout *Buffer
+	Access *Buffer // the access log, with Config.AccessLog
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -68,6 +69,7 @@ func DefaultConfig(dataDir string) config.Config {
 	c.MasterKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 	c.BootstrapClientID, c.BootstrapSecret = AdminID, AdminSecret
 	c.LogLevel = "debug"
+	c.DrainDelay = 0 // tests that check the drain set their own
 	return c
 }
 
@@ -85,15 +87,15 @@ func Start(t testing.TB, o Options) *Instance {
 	if err := c.Validate(); err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	logs, out := &Buffer{}, &Buffer{}
+	logs, out, access := &Buffer{}, &Buffer{}, &Buffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, c, server.Options{Log: log, Stdout: out, Now: o.Now})
+	srv, err := server.New(ctx, c, server.Options{Log: log, Stdout: out, Now: o.Now, AccessLog: access})
 	if err != nil {
 		cancel()
 		t.Fatalf("start server: %v", err)
 	}
-	in := &Instance{Server: srv, Config: c, Log: logs, Stdout: out, cancel: cancel, done: make(chan error, 1)}
+	in := &Instance{Server: srv, Config: c, Log: logs, Stdout: out, Access: access, cancel: cancel, done: make(chan error, 1)}
 	go func() { in.done <- srv.Run(ctx) }()
 	t.Cleanup(in.Stop)
 	return in

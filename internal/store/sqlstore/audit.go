@@ -105,6 +105,9 @@ func (s *Store) ListAudit(ctx context.Context, q store.AuditQuery) ([]store.Audi
 		} else {
 			eq("action", q.Action)
 		}
+		if q.Exclude != "" {
+			where, args = append(where, "action <> ?"), append(args, q.Exclude)
+		}
 		if !q.Since.IsZero() {
 			where, args = append(where, "occurred_at >= ?"), append(args, q.Since.UnixMilli())
 		}

@@ -143,10 +143,11 @@ func isTimeout(err error) bool {
 // guarded runs fn, a read (or write) of one or more statements that reads its rows
 // before it returns, under guard.
 func guarded[T any](ctx context.Context, s *Store, write bool, fn func(context.Context) (T, error)) (v T, err error) {
+	start := time.Now()
 	gctx, end, err := s.guard(ctx, write)
 	if err != nil {
 		return v, err
 	}
-	defer func() { end(err) }() // deferred: a panic in fn must not leave a probe in flight for ever
+	defer func() { end(err); s.observed(write, start) }() // deferred: a panic in fn must not leave a probe in flight for ever
 	return fn(gctx)
 }

@@ -28,6 +28,7 @@ type Store struct {
 	reads, writes             *breaker
 	now                       func() time.Time
 	states                    appStates // AppStates' memory (appstates.go)
+	obs                       observer  // call durations for metrics (metrics.go)
 }
 
 // Option adjusts New and Open.

@@ -67,6 +67,8 @@ var auditTests = []test{
 			{"before id", store.AuditQuery{BeforeID: all[2].ID, Limit: 2}, []string{"t4", "t3"}},
 			{"before id with filter", store.AuditQuery{BeforeID: all[3].ID, Action: "app."}, []string{"t1", "t0"}},
 			{"no match", store.AuditQuery{Actor: "nobody"}, nil},
+			{"exclude", store.AuditQuery{Realm: "r1", Exclude: "token.issue"}, []string{"t7", "t6", "t3", "t1", "t0"}},
+			{"exclude with prefix", store.AuditQuery{Action: "token.", Exclude: "token.issue"}, []string{"t3"}},
 		} {
 			got, err := s.ListAudit(ctx, tc.q)
 			must(t, err)
