@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/replica"
 )
 
@@ -324,7 +325,7 @@ func (h *harness) setup(ctx context.Context) error {
 		return nil
 	}
 	var r replica.Response
-	if h.admin, r = h.client.Token(ctx, adminID, adminSecret, ""); h.admin == "" {
+	if h.admin, r = h.client.Token(ctx, adminID, adminSecret, identity.AudienceIdentity); h.admin == "" {
 		return fmt.Errorf("administrator token: %v", r)
 	}
 	app, r := h.client.CreateApp(ctx, h.admin, "crashtest-modeler",

@@ -163,7 +163,7 @@ func (h *harness) openDB() (*sql.DB, error) {
 
 // auditCheck compares the audit trail with the acknowledged management changes:
 // each is written synchronously before the answer, so each must be there. Token
-// issuance is audited in background batches (every 500 ms); the events a kill
+// issuance is audited in background batches (every 100 ms); the events a kill
 // loses are counted, not failed.
 func (h *harness) auditCheck(ctx context.Context, rep *Report) error {
 	db, err := h.openDB()

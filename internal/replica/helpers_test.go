@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/identity"
 	"github.com/gatehouse/gatehouse/internal/replica"
 	"github.com/gatehouse/gatehouse/internal/server"
 	"github.com/gatehouse/gatehouse/internal/server/servertest"
@@ -91,7 +92,7 @@ func clientOf(in *servertest.Instance) *replica.Client {
 // adminToken returns a management API token of the bootstrap administrator.
 func adminToken(t *testing.T, c *replica.Client) string {
 	t.Helper()
-	tok, r := c.Token(t.Context(), servertest.AdminID, servertest.AdminSecret, "")
+	tok, r := c.Token(t.Context(), servertest.AdminID, servertest.AdminSecret, identity.AudienceIdentity) // asked for: RFC 9700 §2.3
 	if tok == "" {
 		t.Fatalf("administrator token: %v", r)
 	}
