@@ -14,23 +14,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 shots="${1:-${SCREENSHOT_DIR:-}}"
 if [ -n "$shots" ]; then mkdir -p "$shots"; shots="$(cd "$shots" && pwd)"; fi
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-chromium=/usr/bin/chromium
-if [ ! -x "$chromium" ]; then
-	echo "installing Debian's chromium"
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-fi
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+. "$here/../lib.sh" # work, pids (killed on exit), chromium, free_port, random_hex
 # wait_http URL PID LOG: until URL answers 2xx, or the process has exited (then its log).
 wait_http() {
 	for _ in $(seq 1 100); do

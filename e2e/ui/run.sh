@@ -13,22 +13,7 @@ root="$(cd "$here/../.." && pwd)"
 shots="${1:-${SCREENSHOT_DIR:-$here/screenshots}}"
 mkdir -p "$shots"
 shots="$(cd "$shots" && pwd)"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-chromium=/usr/bin/chromium
-if [ ! -x "$chromium" ]; then
-	echo "installing Debian's chromium"
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-fi
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+. "$here/../lib.sh" # work, pids (killed on exit), chromium, free_port, random_hex
 
 (cd "$root" && CGO_ENABLED=0 go build -o "$work/gatehouse" ./cmd/gatehouse)
 id_port="$(free_port)"; console_port="$(free_port)"; fake_port="$(free_port)"
