@@ -258,12 +258,7 @@ func (h *Handler) classify(err error) (status int, msg, reason string) {
 		return http.StatusBadRequest, fe.msg, "invalid"
 	}
 	status, msg, kind := pageError(err)
-	switch kind {
-	case fault.Unavailable:
-		h.log.Warn("console: store unavailable", "err", err)
-	case fault.Unknown:
-		h.log.Error("console: unexpected error", "err", err)
-	}
+	fault.Log(h.log, "console", kind, err)
 	return status, msg, kind.Reason()
 }
 

@@ -136,12 +136,7 @@ func (a *Handler) classify(r *http.Request, err error) (status int, detail, reas
 		return http.StatusConflict, "The cluster is declared in configuration; change it there.", "conflict"
 	}
 	status, detail, kind := Problem(err)
-	switch kind {
-	case fault.Unavailable:
-		a.log.Warn("management API: store unavailable", "path", r.URL.Path, "err", err)
-	case fault.Unknown:
-		a.log.Error("management API: unexpected error", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
+	fault.Log(a.log, "management API", kind, err, "method", r.Method, "path", r.URL.Path)
 	return status, detail, kind.Reason()
 }
 
